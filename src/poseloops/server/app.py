@@ -1,0 +1,85 @@
+"""The FastAPI app: the JSON API under /api, the studio page at /, OpenAPI at /docs."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import __version__
+from .errors import install_error_handlers
+from .routes import ROUTERS
+from .runtime import Runtime
+from .settings import Settings
+from .uploads import BodyLimit, BodyLimitMiddleware
+
+STATIC_DIR = Path(__file__).parent / "static"
+# The page may load nothing from elsewhere: its scripts, styles and media are all served here.
+PAGE_POLICY = (
+    "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob: mediastream:; "
+    "connect-src 'self'; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'"
+)
+DESCRIPTION = """Turn a body, a picture, a sound or a throw of dice into a drum loop.
+
+Make a seed (`/api/seeds/*`), continue it with the drum model (`/api/generate`), hear it
+(`/api/render` answers a WAV that loops seamlessly), take it away (`/api/export/*`).
+Errors answer `{"detail": "...", "field": "..."}` with a 4xx status. Uploads are the raw
+request body with their Content-Type and are never stored."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    runtime = Runtime()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if settings.preload:
+            runtime.start()
+        yield
+
+    app = FastAPI(title="PoseLoops studio", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(PagePolicyMiddleware)
+    app.add_middleware(BodyLimitMiddleware, limits=_upload_limits(settings), default=_json_limit(settings))
+    app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="studio")
+    return app
+
+
+def _upload_limits(settings: Settings) -> dict[str, BodyLimit]:
+    image = BodyLimit(settings.max_image_bytes, "image")
+    audio = BodyLimit(settings.max_audio_bytes, "audio")
+    return {"/api/seeds/pose": image, "/api/seeds/image": image, "/api/pose": image, "/api/seeds/audio": audio}
+
+
+def _json_limit(settings: Settings) -> BodyLimit:
+    return BodyLimit(settings.max_json_bytes, "JSON body")
+
+
+class PagePolicyMiddleware:
+    """Adds a Content-Security-Policy to the studio's own files (not to /docs, which uses a CDN)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith(("/api/", "/docs", "/redoc", "/openapi")):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((b"content-security-policy", PAGE_POLICY.encode()))
+                headers.append((b"x-content-type-options", b"nosniff"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_policy)

@@ -1,0 +1,73 @@
+"""Downloads (MIDI, WAV/FLAC, the session JSON) and loading a session back."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+
+from ...midi_io import pattern_to_midi_bytes
+from .. import schemas
+from ..errors import blame
+from ..settings import Settings
+from ..sound import check_duration, engine_options
+from .deps import get_settings
+from .render import AUDIO_MEDIA_TYPES
+
+router = APIRouter(prefix="/api", tags=["export"])
+
+FILE_STEM = "poseloops-loop"
+EXPORT_SUBTYPE = {"wav": "PCM_24", "flac": "PCM_24"}  # files are kept and mixed further: 24-bit
+
+
+def attachment(data: bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        content=data, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+@router.post("/export/midi", response_class=Response, responses={200: {"content": {"audio/midi": {}}}})
+def export_midi(request: schemas.ExportMidiRequest) -> Response:
+    """A General MIDI drum file (channel 10), 16th notes at ``bpm``; a marker records the seed's end."""
+    pattern = request.pattern.to_pattern("pattern")
+    with blame("pattern"):
+        data = pattern_to_midi_bytes(pattern, bpm=request.bpm)
+    return attachment(data, "audio/midi", f"{FILE_STEM}.mid")
+
+
+@router.post(
+    "/export/audio", response_class=Response, responses={200: {"content": {"audio/wav": {}, "audio/flac": {}}}}
+)
+def export_audio(request: schemas.ExportAudioRequest, settings: Annotated[Settings, Depends(get_settings)]) -> Response:
+    """The loop ``loops`` times, then its tail ringing out, as 24-bit WAV or FLAC."""
+    from ...audio import encode_audio, render_oneshot
+
+    pattern = request.pattern.to_pattern("pattern")
+    check_duration(pattern, request.bpm, loops=request.loops, max_seconds=settings.max_export_seconds)
+    options = engine_options(request)
+    with blame("pattern"):
+        audio = render_oneshot(pattern, loops=request.loops, **options)
+        data = encode_audio(audio, format=request.format, subtype=EXPORT_SUBTYPE[request.format])
+    return attachment(data, AUDIO_MEDIA_TYPES[request.format], f"{FILE_STEM}.{request.format}")
+
+
+@router.post("/export/session", response_class=Response, responses={200: {"content": {"application/json": {}}}})
+def export_session(session: schemas.Session) -> Response:
+    """The session, checked, as a JSON file to keep; POST it to /api/session/load to get it back."""
+    checked = _checked(session)
+    data = json.dumps(checked.model_dump(mode="json", exclude_none=True), indent=1).encode()
+    return attachment(data, "application/json", "poseloops-session.json")
+
+
+@router.post("/session/load", response_model=schemas.Session, response_model_exclude_none=True)
+def load_session(session: schemas.Session) -> schemas.Session:
+    """Check a saved session (a file the person picked) and answer it normalised."""
+    return _checked(session)
+
+
+def _checked(session: schemas.Session) -> schemas.Session:
+    seed = None if session.seed is None else schemas.PatternModel.of(session.seed.to_pattern("seed"))
+    loop = None if session.loop is None else schemas.PatternModel.of(session.loop.to_pattern("loop"))
+    return session.model_copy(update={"seed": seed, "loop": loop})

@@ -1,0 +1,46 @@
+"""Is the server up, and are the model and the pose estimator loaded yet? And the studio's constants."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from ... import __version__
+from ...pattern import DRUM_LABELS, DRUM_NAMES, DRUM_VOICES, MAX_STEPS, NUM_DRUMS, STEPS_PER_BAR
+from .. import schemas
+from ..runtime import Runtime
+from ..settings import MAX_VARIATIONS, Settings
+from .deps import get_runtime, get_settings
+
+router = APIRouter(prefix="/api", tags=["health"])
+
+
+@router.get("/health", response_model=schemas.HealthResponse)
+def health(runtime: Annotated[Runtime, Depends(get_runtime)]) -> dict:
+    """Always 200 while the server runs; ``status`` is ``ready`` once the model and pose estimator are loaded."""
+    return {**runtime.status(), "version": __version__}
+
+
+@router.get("/config")
+def config(settings: Annotated[Settings, Depends(get_settings)]) -> dict:
+    """The drum rows, the value ranges and the upload limits, so the page needs no copy of them."""
+    return {
+        "drums": [
+            {"index": i, "name": DRUM_NAMES[i], "label": DRUM_LABELS[i], "voice": DRUM_VOICES[i]}
+            for i in range(NUM_DRUMS)
+        ],
+        "steps_per_bar": STEPS_PER_BAR,
+        "limits": {
+            "max_steps": MAX_STEPS,
+            "bpm": [schemas.MIN_BPM, schemas.MAX_BPM],
+            "swing": [schemas.MIN_SWING, schemas.MAX_SWING],
+            "temperature": [0.0, schemas.MAX_TEMPERATURE],
+            "max_variations": MAX_VARIATIONS,
+            "max_image_bytes": settings.max_image_bytes,
+            "max_image_side": settings.max_image_side,
+            "max_audio_bytes": settings.max_audio_bytes,
+            "max_audio_seconds": settings.max_audio_seconds,
+            "max_render_seconds": settings.max_render_seconds,
+        },
+    }

@@ -1,0 +1,225 @@
+"""Request and response models. Each field carries its limits, so the OpenAPI
+schema at ``/docs`` says what is allowed and pydantic refuses the rest with a
+422 naming the field. Values the library checks more finely (a drum listed
+twice in a step, a seed longer than its pattern) go through the library's own
+validators under ``blame(field)``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..pattern import (
+    MAX_BPM,
+    MAX_STEPS,
+    MAX_VELOCITY,
+    MIN_BPM,
+    MIN_VELOCITY,
+    NUM_DRUMS,
+    Pattern,
+    dict_to_pattern,
+    pattern_to_dict,
+)
+from .errors import blame
+from .settings import MAX_EXPORT_LOOPS, MAX_VARIATIONS
+
+MIN_SWING, MAX_SWING = 0.5, 0.75  # straight .. hard shuffle, as the sound engine takes it
+MAX_TEMPERATURE = 2.0  # the model samples greedily at 0; above 2 it is noise
+MAX_RNG_SEED = 2**53 - 1  # the largest integer a browser's JSON keeps exactly
+MAX_NAME_CHARS = 200
+MAX_TEXT_GRID_CHARS = 64 * 1024  # 9 rows of 1024 cells with labels and spaces fit easily
+
+DrumIndex = Annotated[int, Field(ge=0, le=NUM_DRUMS - 1, description="drum class 0-8")]
+Velocity = Annotated[int, Field(ge=MIN_VELOCITY, le=MAX_VELOCITY)]
+Step = Annotated[list[DrumIndex], Field(max_length=NUM_DRUMS, description="the drums that sound on this 16th")]
+StepVelocities = Annotated[list[Velocity], Field(max_length=NUM_DRUMS)]
+Bpm = Annotated[float, Field(ge=MIN_BPM, le=MAX_BPM, description="beats per minute")]
+Swing = Annotated[float, Field(ge=MIN_SWING, le=MAX_SWING, description="0.5 straight, 0.75 hard swing")]
+RngSeed = Annotated[int, Field(ge=0, le=MAX_RNG_SEED, description="makes a result repeatable")]
+SeedSteps = Annotated[int, Field(ge=1, le=MAX_STEPS, description="length of the seed in 16th steps")]
+KitName = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS, description="a name from GET /api/kits")]
+
+EXAMPLE_PATTERN = {"pattern": [[0, 2], [2], [1, 2], [2], [0, 2], [0], [1, 2], [2]], "seed_length": 8}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PatternModel(Strict):
+    """The interchange JSON: a list of steps, each the list of drums (0-8) on that 16th."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_PATTERN]})
+
+    pattern: list[Step] = Field(max_length=MAX_STEPS)
+    seed_length: int | None = Field(None, ge=0, le=MAX_STEPS, description="leading steps that were the seed")
+    velocities: list[StepVelocities] | None = Field(None, max_length=MAX_STEPS, description="same shape as pattern")
+    bpm: Bpm | None = None
+
+    def to_pattern(self, field: str) -> Pattern:
+        with blame(field):
+            return dict_to_pattern(self.model_dump(exclude_none=True))
+
+    @classmethod
+    def of(cls, pattern: Pattern) -> "PatternModel":
+        return cls(**pattern_to_dict(pattern))
+
+
+# --- seeds ---------------------------------------------------------------------------
+
+
+class DiceRequest(Strict):
+    """The origin's dice; a field left out takes the library's default."""
+
+    steps: SeedSteps | None = None
+    length: int | None = Field(None, ge=0, le=NUM_DRUMS, description="drums drawn per step")
+    low: DrumIndex | None = Field(None, description="lowest drum index drawn")
+    high: DrumIndex | None = Field(None, description="highest drum index drawn (inclusive)")
+    rng_seed: RngSeed | None = None
+
+
+class GridRequest(Strict):
+    """A hand-drawn grid: a list of steps of drum indices, or the 9-row text grid."""
+
+    cells: list[Step] | Annotated[str, Field(max_length=MAX_TEXT_GRID_CHARS)] = Field(
+        ..., examples=[[[0], [], [2], [1, 2]]]
+    )
+
+
+class PoseOptions(Strict):
+    """How a pose becomes a seed (query parameters of the pose upload)."""
+
+    steps: SeedSteps = 10
+    mirror: bool = Field(True, description="the picture is a selfie view: flip left and right")
+    normalize: Literal["body", "frame"] = Field("body", description="scale to the body or to the whole frame")
+    visibility_threshold: float = Field(0.5, ge=0.0, le=1.0, description="keypoints less visible are ignored")
+
+
+class KeypointsRequest(PoseOptions):
+    """Keypoints from any pose source: 17 COCO/PoseNet or 33 BlazePose landmarks."""
+
+    mirror: bool = False
+    keypoints: Any = Field(..., description="a list of keypoints, or an object with one, as the CLI reads it")
+
+
+class ImageOptions(Strict):
+    steps: SeedSteps = 10
+    density: float = Field(0.5, ge=0.0, le=1.0, description="share of the grid's cells that may sound")
+
+
+class AudioOptions(Strict):
+    bpm: Bpm | None = Field(None, description="the recording's tempo; estimated when left out")
+    steps: SeedSteps | None = Field(None, description="seed length; the whole recording when left out")
+
+
+class KeypointModel(BaseModel):
+    name: str
+    x: float = Field(description="0-1 across the picture as sent (not mirrored)")
+    y: float = Field(description="0-1 down the picture")
+    visibility: float
+
+
+class PoseModel(BaseModel):
+    """Keypoints for drawing over the picture, and the skeleton's edges between them."""
+
+    keypoints: list[KeypointModel]
+    edges: list[tuple[int, int]]
+    width: int
+    height: int
+
+
+class SeedResponse(BaseModel):
+    seed: PatternModel
+    pose: PoseModel | None = None
+
+
+class LivePoseResponse(BaseModel):
+    person: bool
+    pose: PoseModel | None = None
+
+
+# --- generate ------------------------------------------------------------------------
+
+
+class GenerateRequest(Strict):
+    seed: PatternModel
+    steps: int = Field(32, ge=1, le=MAX_STEPS, description="16th steps to generate after the seed")
+    temperature: float = Field(1.0, ge=0.0, le=MAX_TEMPERATURE, description="0 greedy; higher is wilder")
+    rng_seed: RngSeed | None = None
+    variations: int = Field(1, ge=1, le=MAX_VARIATIONS)
+
+
+class GenerateResponse(BaseModel):
+    patterns: list[PatternModel]
+
+
+# --- sound ---------------------------------------------------------------------------
+
+
+class SoundSettings(Strict):
+    bpm: Bpm = 120.0
+    swing: Swing = 0.5
+    kit: KitName | None = Field(None, description="a name from GET /api/kits; the built-in synth kit when left out")
+    mixer: dict[str, Any] | None = Field(None, description="mixer overrides; see GET /api/config for the fields")
+
+
+class RenderRequest(SoundSettings):
+    """One seamless loop cycle, for playback."""
+
+    pattern: PatternModel
+    format: Literal["wav", "flac"] = "wav"
+
+
+class ExportAudioRequest(SoundSettings):
+    """The loop played ``loops`` times and its tail let ring out, as a file."""
+
+    pattern: PatternModel
+    format: Literal["wav", "flac"] = "wav"
+    loops: int = Field(4, ge=1, le=MAX_EXPORT_LOOPS)
+
+
+class ExportMidiRequest(Strict):
+    pattern: PatternModel
+    bpm: Bpm = 120.0
+
+
+class KitModel(BaseModel):
+    name: str
+    source: str
+
+
+class KitsResponse(BaseModel):
+    kits: list[KitModel]
+    default: str
+
+
+# --- session -------------------------------------------------------------------------
+
+
+class StudioSettings(Strict):
+    bpm: Bpm = 120.0
+    swing: Swing = 0.5
+    temperature: float = Field(1.0, ge=0.0, le=MAX_TEMPERATURE)
+    steps: int = Field(32, ge=1, le=MAX_STEPS)
+    kit: KitName | None = None
+    mixer: dict[str, Any] | None = None
+    rng_seed: RngSeed | None = None
+
+
+class Session(Strict):
+    """What the page keeps: the seed, the loop and the settings. Downloads and loads back."""
+
+    format: Literal["poseloops-session"] = "poseloops-session"
+    version: Literal[1] = 1
+    seed: PatternModel | None = None
+    loop: PatternModel | None = None
+    source: Annotated[str, Field(max_length=40)] | None = Field(None, description="which panel made the seed")
+    settings: StudioSettings = Field(default_factory=StudioSettings)
+
+
+class HealthResponse(BaseModel):
+    status: Literal["loading", "ready", "failed"]
+    parts: dict[str, dict[str, Any]]
+    version: str
