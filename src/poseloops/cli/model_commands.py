@@ -1,0 +1,112 @@
+"""``poseloops train`` and ``poseloops eval``: the drum model's training and scoring.
+
+Both only parse arguments, call ``poseloops.model`` and format the result.
+``train`` needs the ``train`` extra (PyTorch, tqdm); ``eval`` needs NumPy only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..errors import ModelError
+from .common import bounded_float, bounded_int
+
+
+def register(subparsers) -> None:
+    _register_train(subparsers)
+    _register_eval(subparsers)
+
+
+def _register_train(subparsers) -> None:
+    from ..model.train_config import TrainConfig
+
+    defaults = TrainConfig()
+    parser = subparsers.add_parser(
+        "train",
+        help="train the drum model on a folder of drum MIDI (needs PyTorch)",
+        description="Train the drum LSTM on DIR's train split, validate on its validation split after "
+        "each epoch and write the best epoch's weights to OUT (.npz) with its spec (.json). DIR is laid "
+        "out like the Groove MIDI Dataset (info.csv with a split column) or is any folder of .mid files "
+        "(split 90/10 by a seeded shuffle).",
+    )
+    parser.add_argument("--data", required=True, metavar="DIR", help="folder of drum MIDI")
+    parser.add_argument("--out", required=True, metavar="FILE.npz", help="where to write the weights")
+    parser.add_argument("--epochs", type=bounded_int(1, 10000, "epochs"), default=defaults.epochs)
+    parser.add_argument("--minutes", type=bounded_float(0.01, 10000, "minutes"), default=None,
+                        help="wall-clock cap; training stops after the epoch that passes it")
+    parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default %(default)s)")
+    parser.add_argument("--hidden", type=bounded_int(1, 2048, "hidden"), default=defaults.hidden)
+    parser.add_argument("--layers", type=bounded_int(1, 4, "layers"), default=defaults.layers)
+    parser.add_argument("--embedding", type=bounded_int(1, 1024, "embedding"), default=defaults.embedding)
+    parser.add_argument("--dropout", type=bounded_float(0.0, 0.95, "dropout"), default=defaults.dropout)
+    parser.add_argument("--window", type=bounded_int(2, 4096, "window"), default=defaults.window,
+                        help="steps per training window (default %(default)s)")
+    parser.add_argument("--batch", type=bounded_int(1, 4096, "batch"), default=defaults.batch)
+    parser.add_argument("--learning-rate", type=bounded_float(1e-6, 1.0, "learning rate"),
+                        default=defaults.learning_rate)
+    parser.add_argument("--weight-decay", type=bounded_float(0.0, 1.0, "weight decay"),
+                        default=defaults.weight_decay)
+    parser.add_argument("--max-files", type=bounded_int(1, 10**6, "max files"), default=None,
+                        help="use only the first N files of each split (quick trials)")
+    parser.add_argument("--threads", type=bounded_int(1, 256, "threads"), default=2,
+                        help="PyTorch CPU threads (default %(default)s)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(func=run_train)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    try:
+        import torch
+    except ModuleNotFoundError:
+        raise ModelError("training needs PyTorch: pip install -e '.[train]'") from None
+    from ..model.train import train_model
+    from ..model.train_config import TrainConfig
+
+    torch.set_num_threads(args.threads)
+    config = TrainConfig(
+        epochs=args.epochs, minutes=args.minutes, seed=args.seed, hidden=args.hidden, layers=args.layers,
+        embedding=args.embedding, dropout=args.dropout, window=args.window, batch=args.batch,
+        learning_rate=args.learning_rate, weight_decay=args.weight_decay, max_files=args.max_files,
+    )
+    summary = train_model(args.data, args.out, config, progress=not args.quiet,
+                          log=lambda line: print(line, flush=True))
+    best = summary["best"]
+    print(f"wrote {args.out}: best epoch {best['epoch']}, validation NLL {best['validation_nll']:.4f} "
+          f"nats/step, accuracy {best['validation_accuracy']:.3f}, {summary['wall_minutes']:.1f} min")
+    return 0
+
+
+def _register_eval(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "eval",
+        help="score the shipped model and the n-gram baseline on a split of a drum dataset",
+        description="Mean negative log-likelihood per step (nats), next-event accuracy and steps scored, "
+        "for the shipped model and an n-gram baseline fitted on DIR's train split. Every step of every "
+        "file of the split is scored, the model run from each file's start.",
+    )
+    parser.add_argument("--data", required=True, metavar="DIR", help="folder laid out like the Groove dataset")
+    parser.add_argument("--split", choices=("train", "validation", "test"), default="validation")
+    parser.add_argument("--weights", metavar="FILE.npz", default=None, help="score these weights instead")
+    parser.add_argument("--onsets", action="store_true",
+                        help="also compare onset probabilities of generated and real loops")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(func=run_eval)
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from ..model.evaluate import evaluate_split
+
+    report = evaluate_split(args.data, split=args.split, weights_path=args.weights, onsets=args.onsets)
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    for name in ("model", "ngram"):
+        figures = report[name]
+        print(f"{name:>6}: NLL {figures['nll']:.4f} nats/step, accuracy {figures['accuracy']:.4f}, "
+              f"{figures['steps']} steps")
+    if "onsets" in report:
+        print(json.dumps(report["onsets"], indent=1))
+    sys.stdout.flush()
+    return 0

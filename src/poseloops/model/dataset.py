@@ -1,0 +1,171 @@
+"""Folders of drum MIDI as event sequences for training and evaluation (no torch here).
+
+Two layouts are read:
+- the Groove MIDI Dataset's: an ``info.csv`` with ``midi_filename``, ``split``
+  and (optionally) ``time_signature`` columns, paths relative to the folder;
+- any other folder of ``.mid`` / ``.midi`` files (searched recursively): the
+  files are split into train / validation by a seeded shuffle.
+
+Drums come from channel 10 and drum-named tracks, pitches are mapped with
+Magenta's exact groups, and every note is quantised to the 16th grid by ticks.
+Only 4/4 files are used: the model's position-in-bar feature assumes 16 steps
+a bar. Every skipped file is counted with its reason, and a folder that yields
+nothing raises an ``InputError`` saying what was skipped and why (Magenta's
+pipeline silently produced empty datasets here, magenta#1998).
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError, ParameterError
+from ..midi_io import _drum_notes, pitch_to_drum, read_midi
+from ..pattern import NUM_DRUMS, STEPS_PER_BEAT
+
+INFO_CSV = "info.csv"
+SPLITS = ("train", "validation", "test")
+MIDI_SUFFIXES = (".mid", ".midi")
+SHUFFLE_SEED = 2019  # fixed, so a folder without info.csv always splits the same way
+VALIDATION_FRACTION = 0.1  # of a folder without info.csv
+MIN_STEPS = 2  # a sequence needs a step to predict after the first
+EXAMPLES_PER_REASON = 3  # file names quoted in the error message for each reason
+
+
+@dataclass
+class DrumDataset:
+    """Event sequences of one split, with what was skipped on the way."""
+
+    split: str
+    sequences: list[np.ndarray] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    skipped: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    @property
+    def num_steps(self) -> int:
+        return int(sum(len(s) for s in self.sequences))
+
+    def skipped_summary(self) -> str:
+        """``3 not in 4/4 (a.mid, b.mid, ...); 1 unreadable MIDI (c.mid)``."""
+        parts = []
+        for reason, names in sorted(self.skipped.items(), key=lambda item: -len(item[1])):
+            examples = ", ".join(names[:EXAMPLES_PER_REASON]) + (", ..." if len(names) > EXAMPLES_PER_REASON else "")
+            parts.append(f"{len(names)} {reason} ({examples})")
+        return "; ".join(parts) if parts else "nothing skipped"
+
+
+def load_split(data_dir: str | Path, split: str) -> DrumDataset:
+    """Every usable file of ``split`` in ``data_dir`` as event sequences.
+
+    Raises ``ParameterError`` for an unknown split and ``InputError`` when the
+    folder is missing or the split yields no usable drum notes.
+    """
+    if split not in SPLITS:
+        raise ParameterError(f"split {split!r} is not one of {', '.join(SPLITS)}")
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise InputError(f"data folder {data_dir} does not exist")
+    dataset = DrumDataset(split=split)
+    for path, time_signature in list_split_files(data_dir, split):
+        _add_file(dataset, data_dir, path, time_signature)
+    if not dataset.sequences:
+        raise InputError(
+            f"no usable drum notes in the {split} split of {data_dir}: {dataset.skipped_summary()}"
+        )
+    return dataset
+
+
+def list_split_files(data_dir: Path, split: str) -> list[tuple[Path, str | None]]:
+    """(MIDI path, time signature from info.csv or None) of every file in ``split``."""
+    info = data_dir / INFO_CSV
+    if info.is_file():
+        return _files_from_info(info, split)
+    files = sorted(p for p in data_dir.rglob("*") if p.suffix.lower() in MIDI_SUFFIXES and p.is_file())
+    if not files:
+        raise InputError(f"{data_dir} has neither an {INFO_CSV} nor any .mid/.midi files")
+    random.Random(SHUFFLE_SEED).shuffle(files)
+    num_validation = max(1, round(len(files) * VALIDATION_FRACTION)) if len(files) > 1 else 0
+    chosen = {"validation": files[:num_validation], "train": files[num_validation:], "test": []}[split]
+    if not chosen:
+        raise InputError(
+            f"{data_dir} has no {INFO_CSV}, so its {len(files)} MIDI files are split into train and "
+            f"validation only; the {split} split is empty"
+        )
+    return [(p, None) for p in chosen]
+
+
+def _files_from_info(info: Path, split: str) -> list[tuple[Path, str | None]]:
+    try:
+        with info.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise InputError(f"cannot read {info}: {err}") from None
+    if not rows or "midi_filename" not in rows[0] or "split" not in rows[0]:
+        raise InputError(f"{info} needs the columns midi_filename and split")
+    chosen = [(info.parent / r["midi_filename"], r.get("time_signature") or None) for r in rows if r["split"] == split]
+    if not chosen:
+        found = sorted({r["split"] for r in rows})
+        raise InputError(f"{info} has no rows of the {split} split (it has: {', '.join(found)})")
+    return chosen
+
+
+def _add_file(dataset: DrumDataset, data_dir: Path, path: Path, time_signature: str | None) -> None:
+    name = str(path.relative_to(data_dir)) if path.is_relative_to(data_dir) else str(path)
+    if time_signature is not None and time_signature.replace("/", "-") != "4-4":
+        dataset.skipped["not in 4/4"].append(name)
+        return
+    try:
+        midi = read_midi(path)
+    except InputError:
+        dataset.skipped["unreadable or missing MIDI"].append(name)
+        return
+    if time_signature is None and not _is_four_four(midi):
+        dataset.skipped["not in 4/4"].append(name)
+        return
+    events = midi_to_events(midi)
+    if events is None:
+        dataset.skipped["no drum notes"].append(name)
+        return
+    if len(events) < MIN_STEPS:
+        dataset.skipped["shorter than 2 steps"].append(name)
+        return
+    dataset.sequences.append(events.astype(np.int16))
+    dataset.names.append(name)
+
+
+def midi_to_events(midi) -> np.ndarray | None:
+    """The drum events of a whole MIDI file on the 16th grid, or None without mapped drum notes.
+
+    Same reading as ``midi_io.midi_to_pattern`` with Magenta's training pitch
+    groups, but straight to events: dataset files run to thousands of steps,
+    far past the ``MAX_STEPS`` a user's ``Pattern`` may have.
+    """
+    notes, end_tick, _, _ = _drum_notes(midi)
+    ticks_per_step = midi.ticks_per_beat / STEPS_PER_BEAT
+    hits = [
+        (int(np.floor(tick / ticks_per_step + 0.5)), drum)
+        for tick, pitch, _ in notes
+        if (drum := pitch_to_drum(pitch, training_groups=True)) is not None
+    ]
+    if not hits:
+        return None
+    num_steps = max(max(step for step, _ in hits) + 1, int(np.floor(end_tick / ticks_per_step + 0.5)))
+    events = np.zeros(num_steps, dtype=np.int64)
+    for step, drum in hits:
+        events[step] |= 1 << drum
+    assert events.max() < 1 << NUM_DRUMS
+    return events
+
+
+def _is_four_four(midi) -> bool:
+    """True when every time signature in the file is 4/4 (a file with none is 4/4 by MIDI's default)."""
+    for track in midi.tracks:
+        for message in track:
+            if message.type == "time_signature" and (message.numerator, message.denominator) != (4, 4):
+                return False
+    return True
