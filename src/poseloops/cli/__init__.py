@@ -17,10 +17,17 @@ COMMAND_MODULES = ("generate", "seed", "render", "serve", "model_commands")
 EXIT_USAGE = 2  # bad input, like argparse's own usage errors
 
 
+class OneLineArgumentParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (like every other bad input), exit 2."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     import importlib
 
-    parser = argparse.ArgumentParser(
+    parser = OneLineArgumentParser(
         prog="poseloops",
         description="Turn a body, a picture, a sound or a throw of dice into a drum loop.",
     )

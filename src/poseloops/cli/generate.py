@@ -1,0 +1,94 @@
+"""``poseloops generate``: continue a seed pattern with the drum model and print or save the loop(s).
+
+Three steps, each its own function so other parts extend one place:
+``resolve_seed(args)`` (where the seed comes from), the model call, and
+``write_outputs(args, patterns)`` (what is written besides the printed grid).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..pattern import MAX_STEPS, Pattern, pattern_to_json, pattern_to_text
+from .common import bounded_float, bounded_int, read_pattern_file, write_text
+
+# A basic rock beat, 10 steps like the origin's seed: kick on 1 and 3, snare on 2, eighth-note hats.
+DEFAULT_SEED_STEPS = ([0, 2], [], [2], [], [1, 2], [], [2], [0], [0, 2], [])
+DEFAULT_STEPS = 32  # the origin generated 32 steps
+MAX_CLI_VARIATIONS = 64  # the model's batched limit (sampling.MAX_VARIATIONS)
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "generate",
+        help="continue a seed pattern with the drum model",
+        description="Continue a seed pattern with the drum language model and print the loop as a grid "
+        "(one per variation). Without a seed it continues a basic rock beat.",
+    )
+    add_seed_arguments(parser)
+    add_model_arguments(parser)
+    add_output_arguments(parser)
+    parser.set_defaults(func=run_generate)
+
+
+def add_seed_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed-pattern", metavar="FILE", type=Path,
+                        help="seed from a .json, .txt (text grid) or .mid file")
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--steps", type=bounded_int(0, MAX_STEPS, "steps"), default=DEFAULT_STEPS,
+                        help="steps to generate after the seed (default %(default)s)")
+    parser.add_argument("--temperature", type=bounded_float(0.0, 2.0, "temperature"), default=1.0,
+                        help="0 = always the most likely step, up to 2 (default %(default)s)")
+    parser.add_argument("--rng-seed", type=bounded_int(0, 2**63 - 1, "rng seed"), default=None,
+                        help="a whole number that makes the result reproducible")
+    parser.add_argument("--variations", type=bounded_int(1, MAX_CLI_VARIATIONS, "variations"), default=1,
+                        help="how many different continuations (default %(default)s)")
+
+
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", metavar="OUT.json", type=Path, help="also write the pattern as JSON")
+    parser.add_argument("--midi", metavar="OUT.mid", type=Path, help="also write a General MIDI drum file")
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    from ..model import generate
+
+    seed = resolve_seed(args)
+    patterns = generate(seed, steps=args.steps, temperature=args.temperature, rng_seed=args.rng_seed,
+                        variations=args.variations)
+    print_patterns(patterns)
+    write_outputs(args, patterns)
+    return 0
+
+
+def resolve_seed(args: argparse.Namespace) -> Pattern:
+    """The seed pattern the arguments ask for (raises ``PoseLoopsError`` for bad input)."""
+    if args.seed_pattern is not None:
+        return read_pattern_file(args.seed_pattern)
+    return Pattern.from_steps(DEFAULT_SEED_STEPS)
+
+
+def print_patterns(patterns: list[Pattern]) -> None:
+    for number, pattern in enumerate(patterns, start=1):
+        if len(patterns) > 1:
+            print(f"variation {number}")
+        print(pattern_to_text(pattern), end="" if number == len(patterns) else "\n")
+
+
+def write_outputs(args: argparse.Namespace, patterns: list[Pattern]) -> None:
+    """Write the files the arguments ask for; several variations get numbered names (``loop_2.mid``)."""
+    from ..midi_io import write_midi
+
+    for number, pattern in enumerate(patterns, start=1):
+        if args.json is not None:
+            write_text(numbered_path(args.json, number, len(patterns)), pattern_to_json(pattern) + "\n")
+        if args.midi is not None:
+            write_midi(pattern, numbered_path(args.midi, number, len(patterns)))
+
+
+def numbered_path(path: Path, number: int, count: int) -> Path:
+    """``path`` itself for a single result, else ``stem_<number>.suffix``."""
+    return path if count == 1 else path.with_name(f"{path.stem}_{number}{path.suffix}")
