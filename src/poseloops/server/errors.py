@@ -98,13 +98,14 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
             error_body(f"this endpoint takes JSON (Content-Type: application/json), got {content_type}", "content-type"),
             status_code=415,
         )
-    field = ".".join(location[1:]) if location[:1] and location[0] in ("body", "query", "path", "header") else ".".join(location)
-    field = field or "body"
-    detail = f"{field}: {first.get('msg', 'is not valid')}"
-    if first.get("type") not in ("missing", "json_invalid") and "input" in first:
-        detail += f" (got {_shorten(first['input'])})"
     if first.get("type") == "json_invalid":
-        detail = f"the body is not valid JSON: {first.get('ctx', {}).get('error', 'decode error')}"
+        problem = (first.get("ctx") or {}).get("error", "decode error")
+        return JSONResponse(error_body(f"the body is not valid JSON: {problem}", "body"), status_code=422)
+    sources = ("body", "query", "path", "header")
+    field = ".".join(location[1:] if location[:1] and location[0] in sources else location) or "body"
+    detail = f"{field}: {first.get('msg', 'is not valid')}"
+    if first.get("type") != "missing" and "input" in first:
+        detail += f" (got {_shorten(first['input'])})"
     body = error_body(detail, field)
     body["errors"] = len(errors)
     return JSONResponse(body, status_code=422)

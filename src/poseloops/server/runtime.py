@@ -47,6 +47,7 @@ class Runtime:
     def __init__(self) -> None:
         self.parts = {
             "model": Part("model", "the drum model"),
+            "sound": Part("sound", "the sound engine"),
             "pose": Part("pose", "the pose estimator"),
         }
         self._thread: threading.Thread | None = None
@@ -96,6 +97,7 @@ class Runtime:
 
     def _load_all(self) -> None:
         self._load(self.parts["model"], _load_model)
+        self._load(self.parts["sound"], _warm_sound)
         self._load(self.parts["pose"], _load_pose)
 
     def _load(self, part: Part, loader: Callable[[], object]) -> None:
@@ -116,6 +118,15 @@ def _load_model():
     from ..model import load_default_model
 
     return load_default_model()
+
+
+def _warm_sound():
+    from ..audio import load_kit, render_loop
+    from ..pattern import Pattern
+
+    # The first render builds the kit's voices and the reverb's room; do it before a person waits.
+    render_loop(Pattern.from_steps([[0, 2], [], [1, 2], []]), kit=load_kit(None))
+    return True
 
 
 def _load_pose():

@@ -25,7 +25,18 @@ def health(runtime: Annotated[Runtime, Depends(get_runtime)]) -> dict:
 @router.get("/config")
 def config(settings: Annotated[Settings, Depends(get_settings)]) -> dict:
     """The drum rows, the value ranges and the upload limits, so the page needs no copy of them."""
+    from ...audio import MixerSettings
+    from ...audio import mixer as mixer_ranges
+
     return {
+        "mixer": {
+            "defaults": MixerSettings().to_dict(),
+            "ranges": {
+                "gain": mixer_ranges.GAIN_RANGE,
+                "pan": mixer_ranges.PAN_RANGE,
+                "reverb_wet": mixer_ranges.WET_RANGE,
+            },
+        },
         "drums": [
             {"index": i, "name": DRUM_NAMES[i], "label": DRUM_LABELS[i], "voice": DRUM_VOICES[i]}
             for i in range(NUM_DRUMS)

@@ -176,4 +176,11 @@ def _live_pose(data: bytes, settings: Settings) -> dict:
 
 def pose_model(keypoints, image_shape: tuple[int, ...]) -> dict:
     """Keypoints as JSON for drawing: names, x/y in 0-1 of the picture, visibility, skeleton edges."""
-    raise NotImplementedError("waiting for poseloops.seeds.Keypoints")
+    height, width = image_shape[:2]
+    layout = keypoints.layout
+    points = [
+        {"name": name, "x": round(float(x) / width, 4), "y": round(float(y) / height, 4), "visibility": round(float(v), 3)}
+        for name, (x, y), v in zip(layout.landmarks, keypoints.xy, keypoints.visibility)
+    ]
+    edges = [(layout.index(a), layout.index(b)) for a, b in layout.edges]
+    return {"keypoints": points, "edges": edges, "width": width, "height": height}

@@ -1,0 +1,174 @@
+// The webcam panel: a live mirrored view with the pose drawn over it at every frame, and a
+// capture with a big 3-2-1 countdown that turns the pose into a seed. Frames go to the
+// server a few times a second (one at a time) and are never kept anywhere.
+
+import { ApiError, upload } from "./api.js";
+import { drawPose, easePose } from "./skeleton.js";
+
+const POSE_INTERVAL_MS = 150;   // ~6 pose updates a second is smooth enough with easing
+const EASE = 0.35;              // how far the drawn skeleton moves toward the latest pose per frame
+const COUNTDOWN_FROM = 3;
+const FRAME_QUALITY = 0.8;      // JPEG quality of frames sent to the server
+const CAPTURED_HOLD_MS = 1200;  // how long the captured pose stays on screen
+
+export class CameraPanel {
+  constructor({ stage, video, canvas, message, countdown, toggle, capture }, { seedSteps, onSeed }) {
+    Object.assign(this, { stage, video, canvas, message, countdown, toggle, capture });
+    this.seedSteps = seedSteps;
+    this.onSeed = onSeed;
+    this.stream = null;
+    this.target = null;   // the latest pose from the server
+    this.shown = null;    // what is drawn, easing toward target
+    this.frozen = null;   // a captured pose held on screen
+    this.busy = false;
+    this.ctx = canvas.getContext("2d");
+    this.grabber = document.createElement("canvas");
+    toggle.addEventListener("click", () => (this.stream ? this.stop() : this.start()));
+    capture.addEventListener("click", () => this.captureWithCountdown());
+  }
+
+  get running() {
+    return this.stream !== null;
+  }
+
+  async start() {
+    if (this.stream) return;
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      this.say("This browser gives the page no camera (it needs http://localhost or https).", true);
+      return;
+    }
+    this.say("Starting the camera…");
+    try {
+      this.stream = await navigator.mediaDevices.getUserMedia({
+        video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: "user" },
+        audio: false,
+      });
+    } catch (err) {
+      this.stream = null;
+      this.say(cameraProblem(err), true);
+      return;
+    }
+    this.video.srcObject = this.stream;
+    await this.video.play().catch(() => {});
+    this.toggle.textContent = "Stop camera";
+    this.capture.disabled = false;
+    this.say("Step back until your whole body is in view, then press Capture.");
+    this.poseLoop();
+    this.drawLoop();
+  }
+
+  stop() {
+    if (!this.stream) return;
+    for (const track of this.stream.getTracks()) track.stop();
+    this.stream = null;
+    this.video.srcObject = null;
+    this.target = this.shown = null;
+    this.toggle.textContent = "Start camera";
+    this.capture.disabled = true;
+    this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    this.canvas.dataset.keypoints = "0";
+    this.say("Camera off.");
+  }
+
+  say(text, isError = false) {
+    this.message.textContent = text;
+    this.message.classList.toggle("error", isError);
+  }
+
+  /** The current video frame as a JPEG blob (the camera's own orientation, not mirrored). */
+  async grabFrame() {
+    const { videoWidth: width, videoHeight: height } = this.video;
+    if (!width || !height) return null;
+    this.grabber.width = width;
+    this.grabber.height = height;
+    this.grabber.getContext("2d").drawImage(this.video, 0, 0, width, height);
+    return new Promise((resolve) => this.grabber.toBlob(resolve, "image/jpeg", FRAME_QUALITY));
+  }
+
+  async poseLoop() {
+    while (this.stream) {
+      const started = performance.now();
+      if (!this.busy && !this.frozen) {
+        const frame = await this.grabFrame();
+        if (frame && this.stream) await this.updatePose(frame);
+      }
+      const wait = Math.max(0, POSE_INTERVAL_MS - (performance.now() - started));
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  async updatePose(frame) {
+    try {
+      const answer = await upload("/api/pose", frame);
+      if (!this.stream) return;
+      this.target = answer.person ? answer.pose : null;
+      this.stage.dataset.person = answer.person ? "yes" : "no";
+      if (this.busy) return;
+      if (answer.person) this.say("Strike a pose and press Capture.");
+      else this.say("No one in view: step back so your whole body is in the picture.", true);
+    } catch (err) {
+      this.say(err instanceof ApiError ? err.message : String(err), true);
+    }
+  }
+
+  drawLoop() {
+    if (!this.stream) return;
+    const { videoWidth: width, videoHeight: height } = this.video;
+    if (width && (this.canvas.width !== width || this.canvas.height !== height)) {
+      this.canvas.width = width;
+      this.canvas.height = height;
+    }
+    this.shown = this.frozen || easePose(this.shown, this.target, EASE);
+    this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    const drawn = drawPose(this.ctx, this.shown, { scale: this.stage.classList.contains("stage") ? 1.4 : 1 });
+    this.canvas.dataset.keypoints = String(drawn);
+    requestAnimationFrame(() => this.drawLoop());
+  }
+
+  async captureWithCountdown() {
+    if (!this.stream || this.busy) return;
+    this.busy = true;
+    this.capture.disabled = true;
+    this.stage.classList.add("stage");
+    try {
+      for (let n = COUNTDOWN_FROM; n > 0; n--) {
+        this.countdown.textContent = String(n);
+        this.say("Hold your pose…");
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      this.countdown.textContent = "";
+      const frame = await this.grabFrame();
+      if (!frame) throw new ApiError(0, "The camera gave no picture.");
+      const answer = await upload("/api/seeds/pose", frame, { steps: this.seedSteps(), mirror: true });
+      this.frozen = answer.pose;
+      this.say("Got it! Your pose is the seed.");
+      await this.onSeed(answer.seed, "camera");
+      await new Promise((resolve) => setTimeout(resolve, CAPTURED_HOLD_MS));
+    } catch (err) {
+      this.say(err instanceof ApiError ? err.message : String(err), true);
+      await new Promise((resolve) => setTimeout(resolve, CAPTURED_HOLD_MS));
+    } finally {
+      this.countdown.textContent = "";
+      this.frozen = null;
+      this.stage.classList.remove("stage");
+      this.busy = false;
+      this.capture.disabled = !this.stream;
+    }
+  }
+}
+
+function cameraProblem(err) {
+  switch (err && err.name) {
+    case "NotAllowedError":
+    case "SecurityError":
+      return "The camera is blocked. Allow camera access for this page in the browser's settings, then press Start camera.";
+    case "NotFoundError":
+    case "OverconstrainedError":
+      return "No camera found. Connect one and press Start camera, or use a picture instead.";
+    case "NotReadableError":
+    case "AbortError":
+      return "The camera is busy in another program. Close it there and press Start camera.";
+    default:
+      return `The camera could not start (${err && err.name ? err.name : err}).`;
+  }
+}

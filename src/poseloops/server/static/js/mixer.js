@@ -1,0 +1,72 @@
+// The mixer: a volume and a pan per drum, and how much room (reverb) there is. Defaults and
+// ranges come from the server's sound engine (GET /api/config); a change is heard from the
+// next loop turn, like every other change.
+
+const UI_MAX_GAIN = 2; // +6 dB is as loud as a person needs here; the engine allows more
+
+export class MixerPanel {
+  constructor(root, config, { onChange }) {
+    this.root = root;
+    this.defaults = config.mixer.defaults;
+    this.ranges = config.mixer.ranges;
+    this.drums = config.drums;
+    this.onChange = onChange;
+    this.inputs = {};
+    this.build();
+  }
+
+  build() {
+    const labels = this.drums.map((d) => d.label);
+    for (const [i, label] of labels.entries()) {
+      const name = this.drums[i].voice;
+      this.inputs[`${label}.gain`] = this.slider(`${name} volume`, 0, Math.min(UI_MAX_GAIN, this.ranges.gain[1]), 0.05);
+      this.inputs[`${label}.pan`] = this.slider(`${name} pan`, this.ranges.pan[0], this.ranges.pan[1], 0.1);
+    }
+    this.inputs.reverb_wet = this.slider("room (reverb)", this.ranges.reverb_wet[0], this.ranges.reverb_wet[1], 0.05);
+    const reset = document.createElement("button");
+    reset.type = "button";
+    reset.className = "btn";
+    reset.textContent = "Reset mixer";
+    reset.addEventListener("click", () => {
+      this.show(null);
+      this.onChange(null);
+    });
+    this.root.append(reset);
+  }
+
+  slider(text, min, max, step) {
+    const label = document.createElement("label");
+    label.className = "control";
+    const name = document.createElement("span");
+    name.className = "control-name";
+    name.textContent = text;
+    const input = document.createElement("input");
+    Object.assign(input, { type: "range", min, max, step });
+    input.addEventListener("input", () => this.onChange(this.value()));
+    label.append(name, input);
+    this.root.append(label);
+    return input;
+  }
+
+  /** Show `mixer` (the engine's dict, or null for its defaults). */
+  show(mixer) {
+    const settings = mixer || this.defaults;
+    for (const [label, voice] of Object.entries(this.defaults.voices)) {
+      const current = { ...voice, ...((settings.voices || {})[label] || {}) };
+      this.inputs[`${label}.gain`].value = current.gain;
+      this.inputs[`${label}.pan`].value = current.pan;
+    }
+    this.inputs.reverb_wet.value = settings.reverb_wet ?? this.defaults.reverb_wet;
+  }
+
+  /** The settings shown, as the engine's dict (only what differs from the defaults is needed). */
+  value() {
+    const voices = {};
+    for (const [label, voice] of Object.entries(this.defaults.voices)) {
+      const gain = Number(this.inputs[`${label}.gain`].value);
+      const pan = Number(this.inputs[`${label}.pan`].value);
+      if (gain !== voice.gain || pan !== voice.pan) voices[label] = { gain, pan };
+    }
+    return { voices, reverb_wet: Number(this.inputs.reverb_wet.value) };
+  }
+}
