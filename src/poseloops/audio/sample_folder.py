@@ -41,7 +41,7 @@ STEM_TO_DRUM = {
     **{_normalise(n): d for d, n in enumerate(DRUM_LABELS)},
     **{_normalise(n): d for d, n in enumerate(DRUM_VOICES)},
 }
-EXPECTED_NAMES = ", ".join(f"{_normalise(v)}" for v in DRUM_VOICES)
+EXPECTED_NAMES = ", ".join(v.replace(" ", "-") for v in DRUM_VOICES)
 
 
 def find_class_samples(folder: Path) -> dict[int, Path]:

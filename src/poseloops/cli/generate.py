@@ -51,6 +51,9 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", metavar="OUT.json", type=Path, help="also write the pattern as JSON")
     parser.add_argument("--midi", metavar="OUT.mid", type=Path, help="also write a General MIDI drum file")
+    from .render import add_audio_arguments
+
+    add_audio_arguments(parser, out_required=False)
 
 
 def run_generate(args: argparse.Namespace) -> int:
@@ -86,7 +89,11 @@ def write_outputs(args: argparse.Namespace, patterns: list[Pattern]) -> None:
         if args.json is not None:
             write_text(numbered_path(args.json, number, len(patterns)), pattern_to_json(pattern) + "\n")
         if args.midi is not None:
-            write_midi(pattern, numbered_path(args.midi, number, len(patterns)))
+            write_midi(pattern, numbered_path(args.midi, number, len(patterns)), bpm=args.bpm)
+        if args.out is not None:
+            from .render import write_pattern_audio
+
+            write_pattern_audio(pattern, numbered_path(args.out, number, len(patterns)), args)
 
 
 def numbered_path(path: Path, number: int, count: int) -> Path:

@@ -1,0 +1,102 @@
+"""``poseloops render`` (a pattern file to WAV/FLAC) and ``poseloops kits`` (what ``--kit`` accepts).
+
+``add_audio_arguments`` and ``write_pattern_audio`` are shared with
+``poseloops generate --out``, so both commands take the same options and make
+the same audio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ..pattern import MAX_BPM, MIN_BPM, Pattern
+from .common import bounded_float, bounded_int, read_pattern_file
+
+DEFAULT_BPM = 120.0
+MAX_LOOPS = 64  # as poseloops.audio.render.MAX_LOOPS; kept here so --help needs no NumPy/SciPy import
+BIT_DEPTHS = (16, 24)
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg")  # what poseloops.audio.files writes
+
+
+def register(subparsers) -> None:
+    render = subparsers.add_parser(
+        "render",
+        help="render a pattern to a WAV or FLAC file",
+        description="Render a pattern file (.json, .txt grid or .mid) with a drum kit. Without --loops the "
+        "file is one seamless loop cycle (tails wrapped into the start, ready to repeat); with --loops K "
+        "it is the loop K times followed by its ringing tail.",
+    )
+    render.add_argument("pattern", metavar="PATTERN", type=Path, help="a .json, .txt (text grid) or .mid pattern")
+    add_audio_arguments(render, out_required=True)
+    render.set_defaults(func=run_render)
+
+    kits = subparsers.add_parser("kits", help="list the drum kits --kit accepts",
+                                 description="List the built-in kit and the Hydrogen kits found on this machine.")
+    kits.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    kits.set_defaults(func=run_kits)
+
+
+def add_audio_arguments(parser: argparse.ArgumentParser, *, out_required: bool) -> None:
+    """The options every audio-making command takes."""
+    parser.add_argument("--out", metavar="FILE.wav|FILE.flac", type=audio_path, required=out_required,
+                        help="audio file to write; the suffix picks the format" + ("" if out_required else
+                        " (several variations get numbered names)"))
+    parser.add_argument("--bpm", type=bounded_float(MIN_BPM, MAX_BPM, "bpm"), default=None,
+                        help=f"tempo, {MIN_BPM:g}-{MAX_BPM:g} (default: the pattern's own, else {DEFAULT_BPM:g})")
+    parser.add_argument("--swing", type=bounded_float(0.5, 0.75, "swing"), default=0.5,
+                        help="0.5 = straight, up to 0.75: off-beat 16ths come later (default %(default)s)")
+    parser.add_argument("--kit", metavar="NAME|PATH", default=None,
+                        help="a kit from 'poseloops kits' or a kit folder (default: the built-in synth kit)")
+    parser.add_argument("--loops", type=bounded_int(1, MAX_LOOPS, "loops"), default=None,
+                        help=f"play the loop K times (1-{MAX_LOOPS}) and let it ring out, instead of one seamless cycle")
+    parser.add_argument("--bit-depth", type=int, choices=BIT_DEPTHS, default=16,
+                        help="sample size of WAV/FLAC output (default %(default)s)")
+
+
+def audio_path(text: str) -> Path:
+    """An argparse type: a path ending in an audio suffix, checked before any work is done."""
+    suffix = Path(text).suffix.lower()
+    if suffix not in AUDIO_SUFFIXES:
+        raise argparse.ArgumentTypeError(f"{text}: audio files end in {', '.join(AUDIO_SUFFIXES)}")
+    return Path(text)
+
+
+def run_render(args: argparse.Namespace) -> int:
+    pattern = read_pattern_file(args.pattern)
+    print(write_pattern_audio(pattern, args.out, args))
+    return 0
+
+
+def write_pattern_audio(pattern: Pattern, path: Path, args: argparse.Namespace) -> str:
+    """Render ``pattern`` as ``args`` say and write it to ``path``; returns a one-line summary."""
+    from ..audio import load_kit, render_loop, render_oneshot, write_audio
+    from ..audio.files import BIT_DEPTH_SUBTYPES, audio_format_for
+
+    kind = audio_format_for(path)  # a bad suffix fails before any rendering
+    subtype = None if kind == "ogg" else BIT_DEPTH_SUBTYPES[args.bit_depth]
+    bpm = args.bpm if args.bpm is not None else (pattern.bpm or DEFAULT_BPM)
+    kit = load_kit(args.kit)
+    options = dict(bpm=bpm, swing=args.swing, kit=kit)
+    if args.loops is None:
+        audio, what = render_loop(pattern, **options), "seamless loop"
+    else:
+        audio, what = render_oneshot(pattern, loops=args.loops, **options), f"{args.loops} loops and tail"
+    write_audio(path, audio, subtype=subtype)
+    return (f"wrote {path}: {what}, {len(audio) / 44100:.3f} s ({len(audio)} frames), "
+            f"{len(pattern)} steps at {bpm:g} BPM, swing {args.swing:g}, kit {kit.name}")
+
+
+def run_kits(args: argparse.Namespace) -> int:
+    from ..audio import list_kits
+
+    kits = list_kits()
+    if args.json:
+        print(json.dumps([{"name": k.name, "source": k.source, "path": None if k.path is None else str(k.path)}
+                          for k in kits]))
+        return 0
+    width = max(len(k.name) for k in kits)
+    for kit in kits:
+        print(f"{kit.name:<{width}}  {kit.source:<18}  {kit.path or '(synthesised, no files)'}")
+    return 0
