@@ -4,6 +4,10 @@
 // Keyboard: arrow keys move, Enter toggles, Home/End jump along the row.
 
 const BEAT_STEPS = 4; // a gap before every beat makes bars readable at a glance
+// Two-letter names for the phone layout, where a drum is a narrow column.
+const SHORT_LABELS = {
+  kick: "K", snare: "S", "hh-closed": "CH", "hh-open": "OH", "tom-low": "LT", "tom-mid": "MT", "tom-high": "HT", crash: "CR", ride: "RD",
+};
 const DRUM_COLOURS = ["#f4a259", "#e86a8c", "#5cc8be", "#7fd4f0", "#b39ddb", "#9fa8da", "#80cbc4", "#ffd54f", "#c5e1a5"];
 
 export class DrumGrid {
@@ -12,8 +16,9 @@ export class DrumGrid {
    * @param {Array} drums        [{index, label, name}] from /api/config
    * @param {Function} onToggle  called with (step, drum) when a person toggles a cell
    */
-  constructor(root, drums, onToggle) {
+  constructor(root, drums, onToggle, { zones = false } = {}) {
     this.root = root;
+    this.zones = zones;
     this.drums = drums;
     this.onToggle = onToggle;
     this.cells = [];      // cells[step][drum]
@@ -47,17 +52,33 @@ export class DrumGrid {
     this.numSteps = numSteps;
     this.seedLength = seedLength;
     this.playStep = -1;
+    if (this.zones && numSteps > 0) this.addZones(numSteps, seedLength);
+    // Cells are placed by CSS variables: --row/--col on wide screens (drums are rows),
+    // --lane/--col on phones, where the grid is turned so the steps run down the page.
     const rows = [...this.drums].reverse(); // kick at the bottom
-    for (const drum of rows) {
+    rows.forEach((drum, i) => {
       const row = document.createElement("div");
       row.setAttribute("role", "row");
-      row.style.display = "contents";
+      row.className = "grid-row";
+      const place = (element) => {
+        element.style.setProperty("--row", String(i + 2));
+        element.style.setProperty("--lane", String(drum.index + 2));
+      };
       const label = document.createElement("div");
       label.className = "label";
       label.setAttribute("role", "rowheader");
-      label.innerHTML = `<span class="dot" style="background:${DRUM_COLOURS[drum.index]}"></span>`;
-      label.append(drum.label);
+      const dot = document.createElement("span");
+      dot.className = "dot";
+      dot.style.background = DRUM_COLOURS[drum.index]; // set through the CSSOM, which the page's CSP allows
+      const long = document.createElement("span");
+      long.className = "long";
+      long.textContent = drum.label;
+      const short = document.createElement("span");
+      short.className = "short";
+      short.textContent = SHORT_LABELS[drum.label] || drum.label.slice(0, 2);
+      label.append(dot, long, short);
       label.title = drum.name;
+      place(label);
       row.append(label);
       for (let step = 0; step < numSteps; step++) {
         const cell = document.createElement("button");
@@ -71,13 +92,31 @@ export class DrumGrid {
         cell.setAttribute("aria-label", `${drum.name}, step ${step + 1}${step < seedLength ? " (seed)" : ""}`);
         cell.setAttribute("aria-pressed", "false");
         cell.tabIndex = -1;
+        place(cell);
+        cell.style.setProperty("--col", String(step + 2));
         this.cells[step][drum.index] = cell;
         row.append(cell);
       }
       this.root.append(row);
-    }
+    });
     this.focus = { step: Math.max(0, Math.min(this.focus.step, numSteps - 1)), drum: this.focus.drum };
     if (numSteps > 0) this.cells[this.focus.step][this.focus.drum].tabIndex = 0;
+  }
+
+  /** A header over the columns: which steps are the seed and which the model made. */
+  addZones(numSteps, seedLength) {
+    const zone = (className, text, first, span) => {
+      if (span <= 0) return;
+      const element = document.createElement("div");
+      element.className = `zone ${className}`;
+      element.textContent = text;
+      element.style.setProperty("--col", String(first));
+      element.style.setProperty("--span", String(span));
+      element.setAttribute("aria-hidden", "true");
+      this.root.append(element);
+    };
+    zone("zone-seed", "seed", 2, seedLength);
+    zone("zone-gen", "generated", seedLength + 2, numSteps - seedLength);
   }
 
   /** Mark the column being heard; -1 clears it. */

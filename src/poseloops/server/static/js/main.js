@@ -39,7 +39,7 @@ async function boot() {
     return;
   }
   const restored = store.restore();
-  loopGrid = new DrumGrid($("loop-grid"), config.drums, toggleLoopCell);
+  loopGrid = new DrumGrid($("loop-grid"), config.drums, toggleLoopCell, { zones: true });
   bindControls();
   bindPanels();
   bindDownloads();
