@@ -22,7 +22,7 @@ SAMPLE_SUFFIXES = (".wav", ".flac", ".ogg", ".aif", ".aiff")
 MAX_SAMPLE_SECONDS = 30.0  # a one-shot longer than this is not a drum hit; refuse rather than eat memory
 SILENCE_FLOOR_DB = -90.0  # trailing audio below this (relative to the sample's peak) is cut: inaudible, costs mixing time
 RESAMPLE_MAX_DENOMINATOR = 1000
-DC_BLOCK_HZ = 15.0  # an octave below the lowest kick fundamentals (~30-40 Hz)
+DC_BLOCK_HZ = 5.0  # first order, far below kick fundamentals (~40 Hz): removes offsets, barely turns the phase
 DC_SETTLE_S = 0.05  # room for the DC-blocking filter's own tail
 FADE_OUT_S = 0.003  # rational approximation for unusual sample-rate ratios
 
@@ -112,6 +112,8 @@ def read_sample(path: Path, *, sample_rate: int) -> np.ndarray:
     """
     import soundfile
 
+    if not path.is_file():
+        raise KitError(f"sample {path} does not exist")
     try:
         info = soundfile.info(str(path))
         if info.frames > MAX_SAMPLE_SECONDS * info.samplerate:
@@ -140,7 +142,7 @@ def remove_dc(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     """
     from scipy.signal import butter, sosfilt
 
-    sos = butter(2, DC_BLOCK_HZ, btype="highpass", fs=sample_rate, output="sos")
+    sos = butter(1, DC_BLOCK_HZ, btype="highpass", fs=sample_rate, output="sos")
     padded = np.concatenate([samples, np.zeros(int(DC_SETTLE_S * sample_rate), dtype=samples.dtype)])
     return sosfilt(sos, padded).astype(np.float32)
 

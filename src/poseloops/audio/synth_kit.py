@@ -8,7 +8,7 @@ clap and class 8 (ride) a rim shot.
 
 Every voice starts on its first sample (no pre-roll, so hits land exactly on
 their step), ends with a short fade (no click when a tail stops), has no DC
-(kick and toms go through a 20 Hz high-pass) and is band-limited (oscillators
+(every voice goes through a 20 Hz high-pass) and is band-limited (oscillators
 are sums of sines below Nyquist, so nothing aliases).
 """
 
@@ -79,8 +79,7 @@ def kick(sample_rate: int) -> np.ndarray:
     body = swept_sine(n, sample_rate, start_hz=190.0, end_hz=48.0, sweep_s=0.035)
     body *= decay_envelope(n, sample_rate, 0.65)
     click = filtered(noise(n, 0), sample_rate, "lowpass", 3500.0) * decay_envelope(n, sample_rate, 0.008)
-    voice = np.tanh(1.6 * (body + 0.3 * click))  # gentle drive: rounder attack, a touch of harmonics
-    return filtered(voice, sample_rate, "highpass", DC_BLOCK_HZ)
+    return np.tanh(1.6 * (body + 0.3 * click))  # gentle drive: rounder attack, a touch of harmonics
 
 
 def snare(sample_rate: int) -> np.ndarray:
@@ -118,7 +117,7 @@ def tom(sample_rate: int, pitch_hz: float, decay_s: float, salt: int) -> np.ndar
     body = swept_sine(n, sample_rate, start_hz=pitch_hz * 1.35, end_hz=pitch_hz, sweep_s=0.04)
     body *= decay_envelope(n, sample_rate, decay_s)
     stick = filtered(noise(n, salt), sample_rate, "bandpass", (800.0, 4000.0)) * decay_envelope(n, sample_rate, 0.012)
-    return filtered(body + 0.15 * stick, sample_rate, "highpass", DC_BLOCK_HZ)
+    return body + 0.15 * stick
 
 
 def clap(sample_rate: int) -> np.ndarray:
@@ -161,7 +160,8 @@ VOICE_RECIPES: tuple[tuple[str, Callable[[int], np.ndarray]], ...] = (
 
 
 def finish(voice: np.ndarray, sample_rate: int, level: float) -> np.ndarray:
-    """Scale to ``level`` peak, fade the end, cut inaudible tail; float32."""
+    """Remove DC, scale to ``level`` peak, fade the end, cut inaudible tail; float32."""
+    voice = filtered(voice, sample_rate, "highpass", DC_BLOCK_HZ)
     voice = voice * (level / np.abs(voice).max())
     fade = min(int(FADE_OUT_S * sample_rate), voice.size)
     voice[voice.size - fade :] *= 0.5 + 0.5 * np.cos(np.linspace(0.0, np.pi, fade))
