@@ -2,8 +2,8 @@
 
 The impulse response (IR) is built the way rooms behave: a few discrete early
 reflections in the first 25 ms, then a diffuse tail of decaying noise whose
-highs die faster than its mids (air and soft surfaces absorb treble), with the
-lows cut and shortened so toms and kick-ish sends do not boom. Left and right
+highs die faster than its mids and are rolled off above 8 kHz (air and soft
+surfaces absorb treble), with the lows cut and shortened so toms do not boom. Left and right
 use different noise, so the reverb is wide. Fixed seeds make it deterministic.
 """
 
@@ -23,6 +23,7 @@ DIFFUSE_ONSET_S = 0.012  # the tail builds up over this time
 # highs short (damped room), mids carry the room.
 BANDS = (((None, 250.0), 0.5), ((250.0, 2500.0), 1.0), ((2500.0, 6000.0), 0.75), ((6000.0, None), 0.45))
 HIGHPASS_HZ = 180.0
+AIR_LOWPASS_HZ = 8000.0  # walls and air soak up the top: a darker tail, no hiss wash on the hats
 IR_FLOOR_DB = -60.0  # the IR stops where the slowest band has fallen this far
 
 
@@ -59,7 +60,8 @@ def _channel(num_frames: int, sample_rate: int, decay_s: float, rng: np.random.G
     room = np.zeros(num_frames)
     start = int(PRE_DELAY_S * sample_rate)
     room[start:] = (early + tail)[: num_frames - start]
-    return sosfilt(butter(2, HIGHPASS_HZ, btype="highpass", fs=sample_rate, output="sos"), room)
+    room = sosfilt(butter(2, HIGHPASS_HZ, btype="highpass", fs=sample_rate, output="sos"), room)
+    return sosfilt(butter(2, AIR_LOWPASS_HZ, btype="lowpass", fs=sample_rate, output="sos"), room)
 
 
 @lru_cache(maxsize=8)
