@@ -30,9 +30,10 @@ Errors answer `{"detail": "...", "field": "..."}` with a 4xx status. Uploads are
 request body with their Content-Type and are never stored."""
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+    """The studio app; ``runtime`` (default: the real model and pose estimator) is for tests."""
     settings = settings or Settings.from_env()
-    runtime = Runtime()
+    runtime = runtime or Runtime()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

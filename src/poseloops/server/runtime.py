@@ -1,6 +1,7 @@
 """The heavy parts the server needs, loaded once in the background at start-up.
 
-Loading the drum model and MediaPipe's pose estimator takes seconds; the
+Loading the drum model and MediaPipe's pose estimator (and warming the sound
+engine's kit and reverb) takes seconds; the
 server answers at once (the page, the kits, dice and grid seeds) and routes
 that need a part not loaded yet answer 503 with ``Retry-After`` until it is.
 The loaded objects are the library's own caches (``load_default_model``, the
@@ -44,18 +45,22 @@ class Part:
 class Runtime:
     """Loads the model and the pose estimator in a daemon thread; routes ask it for them."""
 
-    def __init__(self) -> None:
+    def __init__(self, loaders: dict[str, Callable[[], object]] | None = None) -> None:
+        """``loaders`` replaces how a part is loaded (a test can make loading slow or fail)."""
         self.parts = {
             "model": Part("model", "the drum model"),
             "sound": Part("sound", "the sound engine"),
             "pose": Part("pose", "the pose estimator"),
         }
+        self.loaders = {"model": _load_model, "sound": _warm_sound, "pose": _load_pose, **(loaders or {})}
         self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
 
     def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._load_all, name="poseloops-load", daemon=True)
-            self._thread.start()
+        with self._start_lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._load_all, name="poseloops-load", daemon=True)
+                self._thread.start()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until every part has finished loading (or failed); True if all are ready."""
@@ -96,9 +101,8 @@ class Runtime:
         )
 
     def _load_all(self) -> None:
-        self._load(self.parts["model"], _load_model)
-        self._load(self.parts["sound"], _warm_sound)
-        self._load(self.parts["pose"], _load_pose)
+        for name, part in self.parts.items():
+            self._load(part, self.loaders[name])
 
     def _load(self, part: Part, loader: Callable[[], object]) -> None:
         start = time.perf_counter()

@@ -74,7 +74,7 @@ class DiceRequest(Strict):
     """The origin's dice; a field left out takes the library's default."""
 
     steps: SeedSteps | None = None
-    length: int | None = Field(None, ge=0, le=NUM_DRUMS, description="drums drawn per step")
+    length: int | None = Field(None, ge=1, le=NUM_DRUMS, description="drums drawn per step")
     low: DrumIndex | None = Field(None, description="lowest drum index drawn")
     high: DrumIndex | None = Field(None, description="highest drum index drawn (inclusive)")
     rng_seed: RngSeed | None = None

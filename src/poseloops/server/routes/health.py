@@ -27,8 +27,10 @@ def config(settings: Annotated[Settings, Depends(get_settings)]) -> dict:
     """The drum rows, the value ranges and the upload limits, so the page needs no copy of them."""
     from ...audio import MixerSettings
     from ...audio import mixer as mixer_ranges
+    from ...seeds import dice
 
     return {
+        "dice": {"length": dice.DEFAULT_LENGTH, "low": dice.DEFAULT_LOW, "high": dice.DEFAULT_HIGH},
         "mixer": {
             "defaults": MixerSettings().to_dict(),
             "ranges": {

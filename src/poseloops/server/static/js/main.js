@@ -334,7 +334,7 @@ function bindPanels() {
       length: $("dice-length"), low: $("dice-low"), high: $("dice-high"), roll: $("dice-roll"),
       lengthOut: $("dice-length-out"), lowOut: $("dice-low-out"), highOut: $("dice-high-out"),
     },
-    { ...common, drums: config.drums, saved: ui.dice, onChange: (dice) => store.update({ ui: { ...store.getState().ui, dice } }) },
+    { ...common, drums: config.drums, saved: ui.dice || config.dice, onChange: (dice) => store.update({ ui: { ...store.getState().ui, dice } }) },
   );
   panels.grid = new GridPanel(
     { root: $("seed-grid"), clear: $("grid-clear"), fill: $("grid-fill"), use: $("grid-use") },

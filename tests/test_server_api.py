@@ -1,0 +1,350 @@
+"""The studio's JSON API on a real server (``poseloops serve`` on loopback), with the real
+model, the real pose estimator, real photos and real drum samples.
+
+Inputs: the COCO photos in ../shared/data/pose (see its README), renders of the
+Hydrogen GMRockKit for recorded rhythms, and patterns written here by hand.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import httpx
+import mido
+import numpy as np
+import pytest
+import soundfile as sf
+from PIL import Image
+
+from .server_harness import shared_server
+
+PERSON_PHOTO = "COCO_val2014_000000000241.jpg"  # a person standing, full body
+OTHER_PHOTO = "COCO_val2014_000000000474.jpg"  # a boy in a field, full body
+SAMPLE_RATE = 44100
+ROCK_BEAT = {  # one bar: kick on 1 and 3, snare on 2 and 4, closed hats on the 8ths
+    "pattern": [[0, 2], [], [2], [], [1, 2], [], [2], [], [0, 2], [], [2], [], [1, 2], [], [2], []],
+}
+
+
+@pytest.fixture(scope="module")
+def api():
+    server = shared_server()
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        yield client
+
+
+def photo_bytes(pose_dir, name: str) -> bytes:
+    return (pose_dir / name).read_bytes()
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def assert_error(response: httpx.Response, status: int, field: str | None, *fragments: str) -> dict:
+    """A 4xx with the JSON body every error has, naming the field and the problem."""
+    assert response.status_code == status, (response.status_code, response.text)
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert isinstance(body["detail"], str) and body["detail"]
+    if field is not None:
+        assert body["field"] == field, body
+    for fragment in fragments:
+        assert fragment.lower() in body["detail"].lower(), (fragment, body["detail"])
+    return body
+
+
+def steps_with_hits(pattern: dict) -> set[int]:
+    return {i for i, drums in enumerate(pattern["pattern"]) if drums}
+
+
+# --- health and config ---------------------------------------------------------------------
+
+
+def test_health_reports_every_part_ready(api):
+    health = api.get("/api/health").json()
+    assert health["status"] == "ready"
+    assert set(health["parts"]) == {"model", "sound", "pose"}
+    assert all(part["state"] == "ready" and part["seconds"] >= 0 for part in health["parts"].values())
+
+
+def test_config_lists_nine_drums_and_the_upload_limits(api):
+    config = api.get("/api/config").json()
+    assert [d["index"] for d in config["drums"]] == list(range(9))
+    assert config["drums"][0]["name"] == "kick"
+    assert config["limits"]["max_image_bytes"] == 10 * 1024 * 1024
+    assert config["limits"]["max_audio_seconds"] == 60
+    assert config["limits"]["bpm"] == [10, 300]
+    assert len(config["mixer"]["defaults"]["voices"]) == 9
+
+
+def test_page_and_its_modules_are_served_with_a_local_only_policy(api):
+    page = api.get("/")
+    assert page.status_code == 200 and "<title>PoseLoops studio</title>" in page.text
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "http" not in policy
+    script = api.get("/js/main.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+
+
+# --- seeds -------------------------------------------------------------------------------------
+
+
+def test_dice_with_a_seed_repeats_and_respects_the_drum_range(api):
+    body = {"steps": 12, "length": 3, "low": 1, "high": 4, "rng_seed": 7}
+    first = api.post("/api/seeds/dice", json=body).json()["seed"]
+    again = api.post("/api/seeds/dice", json=body).json()["seed"]
+    assert first == again
+    assert len(first["pattern"]) == 12
+    drums = {d for step in first["pattern"] for d in step}
+    assert drums and drums <= {1, 2, 3, 4}
+
+
+def test_grid_seed_from_cells_and_from_a_text_grid_agree(api):
+    cells = [[0], [], [2], [1, 2]]
+    from_cells = api.post("/api/seeds/grid", json={"cells": cells}).json()["seed"]
+    assert from_cells["pattern"] == cells
+    text = "\n".join(
+        f"{label} {''.join('x' if d in step else '.' for step in cells)}"
+        for d, label in enumerate(("kick", "snare", "hh-closed", "hh-open", "tom-low", "tom-mid", "tom-high", "crash", "ride"))
+    )
+    from_text = api.post("/api/seeds/grid", json={"cells": text}).json()["seed"]
+    assert from_text["pattern"] == cells
+
+
+def test_pose_seed_from_a_photo_gives_a_seed_and_keypoints_to_draw(api, pose_dir):
+    response = api.post(
+        "/api/seeds/pose?steps=10", content=photo_bytes(pose_dir, PERSON_PHOTO), headers={"content-type": "image/jpeg"}
+    )
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert len(answer["seed"]["pattern"]) == 10
+    assert sum(len(step) for step in answer["seed"]["pattern"]) >= 3
+    pose = answer["pose"]
+    assert len(pose["keypoints"]) == 33 and pose["edges"]
+    visible = [k for k in pose["keypoints"] if k["visibility"] >= 0.5]
+    assert len(visible) >= 15
+    assert all(0 <= k["x"] <= 1 and 0 <= k["y"] <= 1 for k in visible)
+    # the person stands: ankles well below the nose in the picture
+    names = {k["name"]: k for k in pose["keypoints"]}
+    assert names["left_ankle"]["y"] - names["nose"]["y"] > 0.4
+
+
+def test_keypoint_json_gives_the_same_seed_as_the_photo_it_came_from(api, pose_dir):
+    photo = photo_bytes(pose_dir, OTHER_PHOTO)
+    answer = api.post(
+        "/api/seeds/pose?steps=8&mirror=false", content=photo, headers={"content-type": "image/jpeg"}
+    ).json()
+    pose = answer["pose"]
+    keypoints = {
+        "keypoints": [[k["x"] * pose["width"], k["y"] * pose["height"], k["visibility"]] for k in pose["keypoints"]],
+        "width": pose["width"],
+        "height": pose["height"],
+    }
+    again = api.post("/api/seeds/keypoints", json={"keypoints": keypoints, "steps": 8, "mirror": False}).json()
+    assert again["seed"]["pattern"] == answer["seed"]["pattern"]
+
+
+def test_live_pose_finds_the_person_and_says_when_nobody_is_there(api, pose_dir):
+    found = api.post("/api/pose", content=photo_bytes(pose_dir, PERSON_PHOTO), headers={"content-type": "image/jpeg"})
+    assert found.status_code == 200 and found.json()["person"] is True
+    assert len(found.json()["pose"]["keypoints"]) == 33
+    empty = png_bytes(Image.new("RGB", (320, 240), (90, 120, 150)))
+    nobody = api.post("/api/pose", content=empty, headers={"content-type": "image/png"})
+    assert nobody.status_code == 200 and nobody.json() == {"person": False}
+
+
+def test_pose_seed_without_a_person_is_a_clear_422(api):
+    empty = png_bytes(Image.new("RGB", (320, 240), (90, 120, 150)))
+    response = api.post("/api/seeds/pose", content=empty, headers={"content-type": "image/png"})
+    assert_error(response, 422, "body", "person")
+
+
+def test_picture_seed_is_the_same_for_the_same_picture(api, pose_dir):
+    photo = photo_bytes(pose_dir, OTHER_PHOTO)
+    first = api.post("/api/seeds/image?steps=12", content=photo, headers={"content-type": "image/jpeg"}).json()
+    again = api.post("/api/seeds/image?steps=12", content=photo, headers={"content-type": "image/jpeg"}).json()
+    assert first == again and len(first["seed"]["pattern"]) == 12
+    assert sum(len(step) for step in first["seed"]["pattern"]) > 0
+
+
+def test_recorded_rhythm_of_a_real_kit_gives_its_hits_back(api):
+    wav = api.post("/api/render", json={"pattern": ROCK_BEAT, "bpm": 120, "kit": "GMRockKit"}).content
+    twice = np.tile(sf.read(io.BytesIO(wav), dtype="float32")[0], (2, 1))  # two bars, as a person would tap
+    buffer = io.BytesIO()
+    sf.write(buffer, twice, SAMPLE_RATE, format="WAV", subtype="PCM_16")
+    response = api.post("/api/seeds/audio?bpm=120", content=buffer.getvalue(), headers={"content-type": "audio/wav"})
+    assert response.status_code == 200, response.text
+    seed = response.json()["seed"]
+    expected = {i for i in range(32) if i % 2 == 0}
+    found = steps_with_hits(seed)
+    hits = len(found & expected)
+    f1 = 2 * hits / (len(found) + len(expected))
+    assert f1 >= 0.8, (sorted(found), f1)
+
+
+# --- generate, render, export --------------------------------------------------------------
+
+
+def test_generate_keeps_the_seed_and_repeats_with_an_rng_seed(api):
+    request = {"seed": ROCK_BEAT, "steps": 32, "temperature": 1.0, "rng_seed": 11, "variations": 3}
+    first = api.post("/api/generate", json=request).json()["patterns"]
+    again = api.post("/api/generate", json=request).json()["patterns"]
+    assert first == again and len(first) == 3
+    for pattern in first:
+        assert len(pattern["pattern"]) == 16 + 32 and pattern["seed_length"] == 16
+        assert pattern["pattern"][:16] == ROCK_BEAT["pattern"]
+    other = api.post("/api/generate", json={**request, "rng_seed": 12}).json()["patterns"]
+    assert other != first
+
+
+def test_render_is_exactly_one_loop_long(api):
+    for bpm, swing in ((120, 0.5), (97.5, 0.62)):
+        response = api.post("/api/render", json={"pattern": ROCK_BEAT, "bpm": bpm, "swing": swing})
+        assert response.status_code == 200 and response.headers["content-type"] == "audio/wav"
+        audio, rate = sf.read(io.BytesIO(response.content))
+        assert rate == SAMPLE_RATE and audio.shape[1] == 2
+        assert audio.shape[0] == round(16 * SAMPLE_RATE * 60 / bpm / 4)
+        assert np.abs(audio).max() > 0.05
+
+
+def test_kit_and_mixer_change_what_is_rendered(api):
+    def render(**settings) -> np.ndarray:
+        response = api.post("/api/render", json={"pattern": ROCK_BEAT, **settings})
+        assert response.status_code == 200, response.text
+        return sf.read(io.BytesIO(response.content))[0]
+
+    synth = render()
+    rock = render(kit="GMRockKit")
+    quiet_kick = render(mixer={"voices": {"kick": {"gain": 0.0}}})
+    assert synth.shape == rock.shape == quiet_kick.shape
+    assert np.abs(synth - rock).mean() > 1e-3
+    # a muted kick takes away most of the loop's energy below 150 Hz
+    low = lambda audio: np.abs(np.fft.rfft(audio[:, 0]))[: int(150 * len(audio) / SAMPLE_RATE)].sum()
+    assert low(quiet_kick) < 0.5 * low(synth)
+
+
+def test_midi_export_is_a_drum_file_with_every_hit(api):
+    response = api.post("/api/export/midi", json={"pattern": ROCK_BEAT, "bpm": 90})
+    assert response.status_code == 200
+    assert 'filename="poseloops-loop.mid"' in response.headers["content-disposition"]
+    midi = mido.MidiFile(file=io.BytesIO(response.content))
+    notes = [m for track in midi.tracks for m in track if m.type == "note_on" and m.velocity > 0]
+    assert len(notes) == sum(len(step) for step in ROCK_BEAT["pattern"])
+    assert {m.channel for m in notes} == {9}
+    tempos = [m.tempo for track in midi.tracks for m in track if m.type == "set_tempo"]
+    assert round(mido.tempo2bpm(tempos[0])) == 90
+
+
+@pytest.mark.parametrize("audio_format", ["wav", "flac"])
+def test_audio_export_is_the_loop_played_out_with_its_tail(api, audio_format):
+    response = api.post(
+        "/api/export/audio", json={"pattern": ROCK_BEAT, "bpm": 120, "loops": 2, "format": audio_format}
+    )
+    assert response.status_code == 200, response.text
+    info = sf.info(io.BytesIO(response.content))
+    assert info.format == audio_format.upper() and info.samplerate == SAMPLE_RATE and info.channels == 2
+    loop_frames = 16 * SAMPLE_RATE * 60 // 120 // 4
+    assert info.frames > 2 * loop_frames  # the tail rings on after the last loop
+
+
+def test_a_session_saves_and_loads_back_unchanged(api):
+    session = {
+        "seed": ROCK_BEAT,
+        "loop": {"pattern": ROCK_BEAT["pattern"] + [[0], [2]], "seed_length": 16},
+        "source": "grid",
+        "settings": {"bpm": 96, "swing": 0.6, "temperature": 0.8, "steps": 16, "kit": "GMRockKit", "rng_seed": 5},
+    }
+    saved = api.post("/api/export/session", json=session)
+    assert saved.status_code == 200 and "attachment" in saved.headers["content-disposition"]
+    document = json.loads(saved.content)
+    assert document["format"] == "poseloops-session" and document["version"] == 1
+    loaded = api.post("/api/session/load", json=document).json()
+    assert loaded == document
+    assert loaded["loop"]["pattern"] == session["loop"]["pattern"] and loaded["settings"]["bpm"] == 96
+
+
+# --- refusals ------------------------------------------------------------------------------
+
+BAD_JSON_REQUESTS = [
+    ("/api/render", {"pattern": ROCK_BEAT, "bpm": 301}, "bpm", "300"),
+    ("/api/render", {"pattern": ROCK_BEAT, "swing": 0.8}, "swing", "0.75"),
+    ("/api/render", {"pattern": {"pattern": [[0, 9]]}}, "pattern.pattern.0.1", "8"),
+    ("/api/render", {"pattern": {"pattern": [[1, 1]]}}, "pattern", "twice"),
+    ("/api/render", {"pattern": ROCK_BEAT, "kit": "/etc"}, "kit", "not one of"),
+    ("/api/render", {"pattern": ROCK_BEAT, "mixer": {"voices": {"kick": {"pan": 3}}}}, "mixer", "pan"),
+    ("/api/render", {"pattern": {"pattern": [[0]] * 1024}, "bpm": 10}, "pattern", "180 s"),
+    ("/api/render", {"pattern": {"pattern": [[0]], "seed_length": 5}}, "pattern", "seed_length"),
+    ("/api/generate", {"seed": ROCK_BEAT, "temperature": 2.5}, "temperature", "2"),
+    ("/api/generate", {"seed": ROCK_BEAT, "steps": 0}, "steps", "1"),
+    ("/api/generate", {"seed": ROCK_BEAT, "steps": 5000}, "steps", "1024"),
+    ("/api/generate", {"seed": ROCK_BEAT, "variations": 99}, "variations", "8"),
+    ("/api/generate", {"seed": {"pattern": [[-1]]}}, "seed.pattern.0.0", "0"),
+    ("/api/generate", {"steps": 4}, "seed", "required"),
+    ("/api/seeds/dice", {"low": 5, "high": 2}, "dice", None),
+    ("/api/seeds/dice", {"length": 12}, "length", "9"),
+    ("/api/seeds/keypoints", {"keypoints": [[1, 2, 0.9]] * 5}, "keypoints", "17"),
+    ("/api/export/midi", {"pattern": ROCK_BEAT, "bpm": 5}, "bpm", "10"),
+    ("/api/session/load", {"format": "something else"}, "format", "poseloops-session"),
+    ("/api/session/load", {"loop": {"pattern": [[0]]}, "settings": {"bpm": 0}}, "settings.bpm", "10"),
+]
+
+
+@pytest.mark.parametrize("path, body, field, fragment", BAD_JSON_REQUESTS)
+def test_bad_values_get_a_422_naming_the_field(api, path, body, field, fragment):
+    fragments = (fragment,) if fragment else ()
+    assert_error(api.post(path, json=body), 422, field, *fragments)
+
+
+def test_json_endpoints_name_a_wrong_content_type_and_broken_json(api):
+    assert_error(
+        api.post("/api/render", content=b"bpm=120", headers={"content-type": "text/plain"}), 415, "content-type", "text/plain"
+    )
+    assert_error(
+        api.post("/api/render", content=b'{"pattern": ', headers={"content-type": "application/json"}), 422, "body", "JSON"
+    )
+
+
+def test_uploads_name_a_wrong_content_type(api):
+    response = api.post("/api/seeds/image", content=b"hello", headers={"content-type": "text/plain"})
+    assert_error(response, 415, "content-type", "image/jpeg", "text/plain")
+    response = api.post("/api/seeds/audio", content=b"hello", headers={"content-type": "image/png"})
+    assert_error(response, 415, "content-type", "audio/wav", "image/png")
+
+
+def test_empty_and_corrupt_uploads_are_refused(api):
+    assert_error(api.post("/api/seeds/image", content=b"", headers={"content-type": "image/png"}), 422, "body", "empty")
+    corrupt = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4
+    assert_error(api.post("/api/seeds/image", content=corrupt, headers={"content-type": "image/jpeg"}), 422, "body")
+    assert_error(api.post("/api/seeds/audio", content=corrupt, headers={"content-type": "audio/wav"}), 422, "body")
+
+
+def test_oversized_uploads_are_refused_before_they_are_read(api):
+    too_big = b"\0" * (10 * 1024 * 1024 + 1)
+    body = assert_error(
+        api.post("/api/seeds/image", content=too_big, headers={"content-type": "image/jpeg"}), 413, "body", "10 MB"
+    )
+    assert "image" in body["detail"]
+    audio = b"\0" * (20 * 1024 * 1024 + 1)
+    assert_error(api.post("/api/seeds/audio", content=audio, headers={"content-type": "audio/wav"}), 413, "body", "20 MB")
+
+
+def test_a_decompression_bomb_is_refused_by_its_size_in_pixels(api):
+    bomb = png_bytes(Image.new("L", (5000, 5000)))  # 25 megapixels in a few kilobytes
+    assert len(bomb) < 100_000
+    assert_error(api.post("/api/seeds/image", content=bomb, headers={"content-type": "image/png"}), 422, "body", "4096")
+
+
+def test_a_recording_longer_than_a_minute_is_refused(api):
+    buffer = io.BytesIO()
+    sf.write(buffer, np.zeros(61 * 8000, dtype=np.int16), 8000, format="WAV", subtype="PCM_16")
+    response = api.post("/api/seeds/audio", content=buffer.getvalue(), headers={"content-type": "audio/wav"})
+    assert_error(response, 422, "body", "60")
+
+
+def test_unknown_paths_and_methods_answer_json(api):
+    assert_error(api.get("/api/nothing-here"), 404, None)
+    assert_error(api.get("/api/generate"), 405, None)

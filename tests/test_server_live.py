@@ -1,0 +1,97 @@
+"""The running server as several people use it: on loopback, concurrent, responsive
+while one request is long, and keeping nothing anyone sent in its logs.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+
+from .server_harness import shared_server
+
+SEEDS = [
+    {"pattern": [[0, 2], [2], [1, 2], [2]]},
+    {"pattern": [[0], [], [0], [1], [], [2], [0, 3]]},
+    {"pattern": [[4], [5], [6], [1, 7], [], [8]]},
+    {"pattern": [[0, 1, 2], [], [], [2], [0], [], [1, 8], []]},
+]
+
+
+def make_loop(client: httpx.Client, seed: dict, rng_seed: int) -> tuple[dict, bytes]:
+    generated = client.post("/api/generate", json={"seed": seed, "steps": 16, "rng_seed": rng_seed})
+    assert generated.status_code == 200, generated.text
+    pattern = generated.json()["patterns"][0]
+    rendered = client.post("/api/render", json={"pattern": pattern, "bpm": 100 + rng_seed})
+    assert rendered.status_code == 200, rendered.text
+    return pattern, rendered.content
+
+
+def test_serve_listens_on_loopback_and_prints_the_address():
+    server = shared_server()
+    first_line = server.log().splitlines()[0]
+    match = re.search(r"open (http://127\.0\.0\.1:(\d+)/)", first_line)
+    assert match, first_line
+    assert match.group(1).rstrip("/") == server.url
+
+
+def test_concurrent_users_get_exactly_what_each_would_get_alone():
+    server = shared_server()
+    jobs = [(SEEDS[i % len(SEEDS)], 100 + i) for i in range(8)]
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        alone = [make_loop(client, seed, rng) for seed, rng in jobs]
+
+    def one_user(job):
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            return make_loop(client, *job)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(one_user, jobs))
+    assert together == alone
+
+
+def test_health_answers_while_a_long_request_runs():
+    server = shared_server()
+    long_loop = {"pattern": [[0, 2], [2], [1, 2], [2, 3]] * 64}  # 256 steps
+    slow: dict = {}
+
+    def long_request():
+        start = time.perf_counter()
+        with httpx.Client(base_url=server.url, timeout=120) as client:
+            response = client.post("/api/export/audio", json={"pattern": long_loop, "bpm": 45, "loops": 2})
+        slow.update(status=response.status_code, start=start, end=time.perf_counter())
+
+    thread = threading.Thread(target=long_request)
+    thread.start()
+    time.sleep(0.3)  # let the export get going
+    latencies, answered_at = [], []
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        for _ in range(5):
+            start = time.perf_counter()
+            assert client.get("/api/health").status_code == 200
+            latencies.append(time.perf_counter() - start)
+            answered_at.append(time.perf_counter())
+    thread.join(120)
+    assert slow["status"] == 200
+    slow_s = slow["end"] - slow["start"]
+    print(f"export took {slow_s * 1000:.0f} ms; /api/health meanwhile: median {statistics.median(latencies) * 1000:.1f} ms")
+    # the health checks were answered while the export was still running, not after it
+    assert answered_at[-1] < slow["end"], (answered_at[-1] - slow["start"], slow_s)
+
+
+def test_nothing_a_person_sends_is_logged():
+    server = shared_server()
+    marker = "private-marker-7d1f3a"
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        client.post("/api/render", json={"pattern": {"pattern": [[0]]}, "kit": marker})
+        client.post("/api/seeds/image", content=marker.encode() * 100, headers={"content-type": "image/jpeg"})
+        client.post(f"/api/seeds/image?steps={marker}", content=b"x", headers={"content-type": "image/png"})
+        client.post("/api/seeds/keypoints", json={"keypoints": marker})
+    time.sleep(0.2)
+    log = server.log()
+    assert marker not in log
+    assert "POST /api" not in log  # no access log lines at all
