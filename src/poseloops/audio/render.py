@@ -153,7 +153,7 @@ def resolve_kit(kit: KitLike) -> Kit:
     return kit if isinstance(kit, Kit) else load_kit(kit)
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=4)  # a sampled kit's responses under one mix take ~25 MB
 def hit_responses(kit: Kit, mixer: MixerSettings) -> tuple[VoiceResponses | None, ...]:
     """Per drum class, the stereo response of each velocity layer under ``mixer`` (cached).
 
