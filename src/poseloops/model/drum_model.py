@@ -4,7 +4,9 @@ Seeds without a single hit (empty, or only rests) give the model nothing to
 continue, and priming it on silence makes it predict more silence. Such seeds
 are continued as the start of a new piece instead: the model starts fresh, as
 at the first step of a training file, with the bar position carried on from
-the seed's length. The seed's rests are kept in the result.
+the seed's length, and the first generated step is drawn from the events that
+have at least one hit (renormalised), so the loop is never silent from the
+start. The seed's rests are kept in the result.
 """
 
 from __future__ import annotations

@@ -55,8 +55,9 @@ def continue_events(lstm: NumpyDrumLSTM, seed_events: np.ndarray, *, steps: int,
                     rng: np.random.Generator, variations: int, start_position: int | None = None) -> np.ndarray:
     """``(variations, steps)`` int64 events continuing ``seed_events``.
 
-    ``start_position`` is the step index of the first generated step (default:
-    the seed's length); it only sets the position-in-bar counter.
+    With ``start_position`` (the step index of the first generated step) the
+    seed is not played to the model: generation starts as a new piece at that
+    position in the bar, and its first step is never a rest.
     """
     start = len(seed_events) if start_position is None else start_position
     out = np.zeros((variations, steps), dtype=np.int64)
@@ -64,6 +65,9 @@ def continue_events(lstm: NumpyDrumLSTM, seed_events: np.ndarray, *, steps: int,
         return out
     logits, (h, c) = prime(lstm, seed_events) if start_position is None else _fresh(lstm, start)
     logits = np.repeat(logits, variations, axis=0)
+    if start_position is not None:
+        # A fresh piece opens with a hit: from silence the model's likeliest step is more silence.
+        logits[:, REST_EVENT] = -np.inf
     state = (np.repeat(h, variations, axis=1), np.repeat(c, variations, axis=1))
     for k in range(steps):
         events = choose(logits, temperature, rng)
@@ -88,5 +92,5 @@ def choose(logits: np.ndarray, temperature: float, rng: np.random.Generator) -> 
     probs = np.exp(scaled)
     cumulative = np.cumsum(probs, axis=1)
     draws = rng.random(len(logits)) * cumulative[:, -1]
-    picked = (cumulative < draws[:, None]).sum(axis=1)
+    picked = (cumulative <= draws[:, None]).sum(axis=1)  # k where c[k-1] <= draw < c[k]
     return np.minimum(picked, NUM_EVENTS - 1)
