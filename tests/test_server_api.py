@@ -86,7 +86,7 @@ def test_page_and_its_modules_are_served_with_a_local_only_policy(api):
     assert page.status_code == 200 and "<title>PoseLoops studio</title>" in page.text
     policy = page.headers["content-security-policy"]
     assert "default-src 'self'" in policy and "http" not in policy
-    script = api.get("/js/main.js")
+    script = api.get("/static/js/main.js")
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
 
 

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -49,8 +50,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         app.include_router(router)
     app.add_middleware(PagePolicyMiddleware)
     app.add_middleware(BodyLimitMiddleware, limits=_upload_limits(settings), default=_json_limit(settings))
-    app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="studio")
+    # The page's files live under /static so that /api answers its own 404s and 405s.
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_api_route("/", studio_page, methods=["GET"], include_in_schema=False)
     return app
+
+
+def studio_page() -> FileResponse:
+    return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
 
 
 def _upload_limits(settings: Settings) -> dict[str, BodyLimit]:

@@ -4,6 +4,8 @@ const VISIBLE = 0.5;          // keypoints less visible than this are not drawn
 const LIMB = "#5cc8be";
 const JOINT = "#f4a259";
 const OUTLINE = "rgba(14, 21, 28, 0.85)";
+// Small landmarks (face, fingers, toes) get small dots, so the big joints read from afar.
+const SMALL_POINT = /eye|ear|mouth|nose|pinky|index|thumb|heel/;
 
 /**
  * Draw `pose` ({keypoints: [{x, y, visibility}], edges: [[i, j]]}, x/y in 0-1) on a canvas.
@@ -15,7 +17,9 @@ export function drawPose(ctx, pose, { scale = 1 } = {}) {
   const size = Math.max(width, height);
   const limb = Math.max(4, size * 0.014) * scale;
   const joint = Math.max(4, size * 0.011) * scale;
-  const points = pose.keypoints.map((k) => ({ x: k.x * width, y: k.y * height, seen: k.visibility >= VISIBLE }));
+  const points = pose.keypoints.map((k) => ({
+    x: k.x * width, y: k.y * height, seen: k.visibility >= VISIBLE, small: SMALL_POINT.test(k.name || ""),
+  }));
   ctx.lineCap = "round";
   for (const [colour, widthOf] of [[OUTLINE, limb + 4 * scale], [LIMB, limb]]) {
     ctx.strokeStyle = colour;
@@ -34,7 +38,7 @@ export function drawPose(ctx, pose, { scale = 1 } = {}) {
   for (const p of points) {
     if (!p.seen) continue;
     ctx.beginPath();
-    ctx.arc(p.x, p.y, joint, 0, 2 * Math.PI);
+    ctx.arc(p.x, p.y, p.small ? joint * 0.45 : joint, 0, 2 * Math.PI);
     ctx.fillStyle = JOINT;
     ctx.fill();
     ctx.lineWidth = 2 * scale;
