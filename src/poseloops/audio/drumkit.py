@@ -40,6 +40,9 @@ class Layer:
     gain: float = 1.0
     source: str = ""  # file name or synth voice name, for listings and errors
 
+    def __post_init__(self) -> None:
+        self.samples.setflags(write=False)  # kits are cached and shared: nobody may change a sample
+
 
 @dataclass(frozen=True, eq=False)
 class Voice:

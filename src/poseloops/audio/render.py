@@ -119,9 +119,10 @@ def _render(pattern, bpm, swing, kit, mixer, sample_rate, *, repeats: int, circu
     mixer = MixerSettings() if mixer is None else mixer
     if not isinstance(mixer, MixerSettings):
         raise ParameterError(f"mixer must be MixerSettings, got {type(mixer).__name__}")
+    period = loop_frames(len(pattern), bpm=bpm, sample_rate=sample_rate)
+    _check_length(repeats * period, sample_rate)  # before loading anything
     kit = resolve_kit(kit).at_sample_rate(sample_rate)
     responses = hit_responses(kit, mixer)
-    period = loop_frames(len(pattern), bpm=bpm, sample_rate=sample_rate)
     starts = step_frames(len(pattern), bpm=bpm, swing=swing, sample_rate=sample_rate)
     hits = [
         (int(starts[step]), responses[drum], velocity)
@@ -131,11 +132,7 @@ def _render(pattern, bpm, swing, kit, mixer, sample_rate, *, repeats: int, circu
     ]
     tail = max((len(r.layers[r.layer_for_velocity[v]]) for _, r, v in hits), default=0)
     total = repeats * period + tail
-    if total > MAX_RENDER_SECONDS * sample_rate:
-        raise ParameterError(
-            f"render would be {total / sample_rate:.0f} s long; the limit is {MAX_RENDER_SECONDS:g} s "
-            "(use fewer steps or loops, or a faster bpm)"
-        )
+    _check_length(total, sample_rate)
     mix = np.zeros((total, 2), dtype=np.float32)
     scratch = np.empty((tail, 2), dtype=np.float32)  # one buffer for every scaled response: no allocation per hit
     for start, voice, velocity in hits:
@@ -204,6 +201,14 @@ def _check_timing(pattern: Pattern, bpm: float, swing: float, sample_rate: int) 
     return bpm, float(swing), int(sample_rate)
 
 
+def _check_length(frames: int, sample_rate: int) -> None:
+    if frames > MAX_RENDER_SECONDS * sample_rate:
+        raise ParameterError(
+            f"render would be {frames / sample_rate:.0f} s long; the limit is {MAX_RENDER_SECONDS:g} s "
+            "(use fewer steps or loops, or a faster bpm)"
+        )
+
+
 def _fold(mix: np.ndarray, period: int) -> np.ndarray:
     """Wrap everything past ``period`` back onto the start (as often as it reaches), in place."""
     loop = mix[:period]
@@ -221,7 +226,9 @@ def _trim_tail(mix: np.ndarray, minimum: int) -> np.ndarray:
 
 def _trim_response(response: np.ndarray) -> np.ndarray:
     level = frame_levels(response)
-    return response[: len(trim_silence(level, floor_db=RESPONSE_FLOOR_DB))].copy()
+    trimmed = response[: len(trim_silence(level, floor_db=RESPONSE_FLOOR_DB))].copy()
+    trimmed.setflags(write=False)  # shared through the cache
+    return trimmed
 
 
 def _round_half_up(value: float) -> int:
