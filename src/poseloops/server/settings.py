@@ -41,6 +41,7 @@ class Settings:
     max_render_seconds: float = MAX_RENDER_SECONDS
     max_export_seconds: float = MAX_EXPORT_SECONDS
     preload: bool = True  # load the model and the pose estimator at start-up
+    blas_threads: int = 1  # per request; concurrency comes from requests in parallel (see cli/serve.py)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
