@@ -16,13 +16,13 @@ export class MixerPanel {
   }
 
   build() {
-    const labels = this.drums.map((d) => d.label);
-    for (const [i, label] of labels.entries()) {
-      const name = this.drums[i].voice;
-      this.inputs[`${label}.gain`] = this.slider(`${name} volume`, 0, Math.min(UI_MAX_GAIN, this.ranges.gain[1]), 0.05);
-      this.inputs[`${label}.pan`] = this.slider(`${name} pan`, this.ranges.pan[0], this.ranges.pan[1], 0.1);
+    for (const drum of this.drums) {
+      const group = this.group(drum.voice);
+      this.inputs[`${drum.label}.gain`] = this.slider(group, "volume", 0, Math.min(UI_MAX_GAIN, this.ranges.gain[1]), 0.05);
+      this.inputs[`${drum.label}.pan`] = this.slider(group, "pan", this.ranges.pan[0], this.ranges.pan[1], 0.1);
     }
-    this.inputs.reverb_wet = this.slider("room (reverb)", this.ranges.reverb_wet[0], this.ranges.reverb_wet[1], 0.05);
+    const room = this.group("room");
+    this.inputs.reverb_wet = this.slider(room, "reverb", this.ranges.reverb_wet[0], this.ranges.reverb_wet[1], 0.05);
     const reset = document.createElement("button");
     reset.type = "button";
     reset.className = "btn";
@@ -34,7 +34,20 @@ export class MixerPanel {
     this.root.append(reset);
   }
 
-  slider(text, min, max, step) {
+  group(title) {
+    const group = document.createElement("div");
+    group.className = "voice";
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", title);
+    const name = document.createElement("span");
+    name.className = "voice-name";
+    name.textContent = title;
+    group.append(name);
+    this.root.append(group);
+    return group;
+  }
+
+  slider(group, text, min, max, step) {
     const label = document.createElement("label");
     label.className = "control";
     const name = document.createElement("span");
@@ -42,9 +55,10 @@ export class MixerPanel {
     name.textContent = text;
     const input = document.createElement("input");
     Object.assign(input, { type: "range", min, max, step });
+    input.setAttribute("aria-label", `${group.getAttribute("aria-label")} ${text}`);
     input.addEventListener("input", () => this.onChange(this.value()));
     label.append(name, input);
-    this.root.append(label);
+    group.append(label);
     return input;
   }
 
