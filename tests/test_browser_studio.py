@@ -190,6 +190,19 @@ def test_playback_runs_the_playhead_and_an_edit_lands_on_the_next_loop_turn(stud
     assert turns >= 1 and abs(turns - round(turns)) < 1e-6, turns
     assert studio.state()["edits"] == ["20:7"]
 
+    # a new BPM: the slower loop also starts on a boundary of the one playing, without a stop
+    key_before = studio.page.evaluate("window.studio.audio().key")
+    studio.page.fill("#bpm", "90")
+    studio.page.dispatch_event("#bpm", "input")
+    studio.page.wait_for_function("k => window.studio.audio().key !== k", arg=key_before, timeout=15_000)
+    switch = studio.page.evaluate(
+        """() => { const p = window.studio.player; const slot = p.pending || p.current;
+                   return {playing: p.playing, start: slot.start, duration: slot.duration}; }"""
+    )
+    assert switch["playing"] and abs(switch["duration"] - 42 * 60 / 90 / 4) < 1e-3
+    turns = (switch["start"] - first_start) / loop_s
+    assert abs(turns - round(turns)) < 1e-6, turns
+
     # Space stops and starts
     studio.page.locator("body").press(" ")
     studio.page.wait_for_function("() => !window.studio.player.playing")
