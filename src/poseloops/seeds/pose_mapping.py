@@ -1,0 +1,208 @@
+"""Where your body is decides what plays when: keypoints to a seed pattern.
+
+The 13 body points (head, shoulders, elbows, hands, hips, knees, feet; see
+``keypoints.BODY_POINTS``) each strike one cell of a ``steps x 9`` grid:
+
+- **Left to right is time.** A point's x across the body's box picks its step,
+  so arms spread wide spread the hits across the bar and a narrow pose keeps
+  them near the middle (the box is never narrower than ``MIN_BODY_WIDTH`` of
+  the body's height, so a person standing straight is not stretched to the
+  bar's ends). ``mirror=True`` flips time for a selfie camera.
+- **Height picks the drum**, on a ladder laid out like a kit standing around
+  you: feet kick, knees play the low tom, hips and hanging hands the snare,
+  elbows the closed hat, shoulders the open hat, the head the ride, and hands
+  raised above the head the crash; the mid and high toms sit between (hands at
+  the thigh, hands at the chest). Height is measured from the lowest visible
+  point (0) to the head (1), so a standing person plays a groove (kick, snare,
+  hats, ride) and only raised hands reach above 1.
+- With ``normalize="frame"`` the frame is the box instead: the bottom edge is
+  the floor and the top edge is as high as raised hands reach.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..errors import NoPersonError, ParameterError
+from ..pattern import NUM_DRUMS, Pattern, check_num_steps
+from .keypoints import BODY_POINTS, Keypoints
+
+if TYPE_CHECKING:
+    from .pose_estimator import PoseEstimator
+
+DEFAULT_STEPS = 10  # the origin's seed length
+DEFAULT_VISIBILITY_THRESHOLD = 0.5  # MediaPipe's own cut-off for drawing a landmark
+MIN_VISIBLE_POINTS = 3  # fewer cannot span a body box
+NORMALIZE_MODES = ("body", "frame")
+
+KICK, SNARE, CLOSED_HAT, OPEN_HAT, LOW_TOM, MID_TOM, HIGH_TOM, CRASH, RIDE = range(NUM_DRUMS)
+
+# The height ladder: (drum, upper edge), heights 0 at the lowest visible point
+# and 1 at the head. The bands are laid out so that a person standing with arms
+# down plays a groove: feet kick, knees the low tom, hands and elbows the
+# snare, shoulders the closed hat, the head the ride. Edges sit between where
+# those joints fall on the COCO photos (feet 0-0.09, knees 0.22-0.37, hands
+# 0.42-0.63, elbows 0.61-0.67, shoulders 0.83-0.92, head 1), so small jitter
+# rarely changes a drum. The toms between are reached by moving: a hand at the
+# thigh (mid tom) or the chest (high tom); raised hands reach the cymbals.
+HEIGHT_LADDER = (
+    (KICK, 0.16),
+    (LOW_TOM, 0.40),
+    (MID_TOM, 0.47),
+    (SNARE, 0.69),
+    (HIGH_TOM, 0.78),
+    (CLOSED_HAT, 0.95),
+    (RIDE, 1.08),  # the head is at exactly 1
+    (OPEN_HAT, 1.2),  # hands at the top of the head
+    (CRASH, math.inf),  # hands stretched above the head
+)
+# With normalize="frame": the frame's top edge is this high on the ladder,
+# about where hands stretched overhead reach (1.3 body heights above the feet).
+FRAME_TOP_HEIGHT = 1.3
+# The bar's width in body heights: an adult's arm span is about their height,
+# so arms stretched out sideways reach the first and last steps.
+ARM_SPAN = 1.0
+# Points that play. The hips are left out: they sit under the hands and knees
+# of a standing person, where they would only thicken chords, and they barely
+# move when a person dances; they still anchor the torso's centre.
+PLAYING_POINTS = tuple(name for name in BODY_POINTS if name not in ("left_hip", "right_hip"))
+
+_HEAD = BODY_POINTS.index("head")
+_TORSO = np.array([BODY_POINTS.index(name) for name in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")])
+_PLAYING = np.array([name in PLAYING_POINTS for name in BODY_POINTS])
+
+
+def keypoints_to_pattern(
+    keypoints: Keypoints,
+    *,
+    steps: int = DEFAULT_STEPS,
+    mirror: bool = False,
+    normalize: str = "body",
+    visibility_threshold: float = DEFAULT_VISIBILITY_THRESHOLD,
+) -> Pattern:
+    """The seed a pose plays: ``steps`` 16th-note steps, one hit per visible body point at most.
+
+    ``normalize`` is ``"body"`` (the person's own box) or ``"frame"`` (the
+    picture's edges; needs ``keypoints.frame_size``). Points whose landmarks are
+    all below ``visibility_threshold`` are left out. Raises ``ParameterError``
+    for bad options and ``NoPersonError`` if fewer than ``MIN_VISIBLE_POINTS``
+    body points are visible.
+    """
+    steps = check_num_steps(steps, minimum=1)
+    if normalize not in NORMALIZE_MODES:
+        raise ParameterError(f"normalize {normalize!r} is not one of: {', '.join(NORMALIZE_MODES)}")
+    if not 0.0 <= visibility_threshold <= 1.0:
+        raise ParameterError(f"visibility threshold {visibility_threshold} is outside 0-1")
+    positions, visible = keypoints.body_points(visibility_threshold=visibility_threshold)
+    if visible.sum() < MIN_VISIBLE_POINTS:
+        raise NoPersonError(
+            f"only {int(visible.sum())} body points are visible above {visibility_threshold:g}; "
+            f"a seed needs at least {MIN_VISIBLE_POINTS}"
+        )
+    if normalize == "body":
+        across, height = body_coordinates(positions, visible)
+    else:
+        across, height = frame_coordinates(positions, keypoints.frame_size)
+    if mirror:
+        across = 1.0 - across
+    cells = np.zeros((steps, NUM_DRUMS), dtype=np.uint8)
+    playing = visible & _PLAYING
+    for x, y in zip(across[playing], height[playing]):
+        cells[step_for(x, steps), drum_for_height(y)] = 1
+    return Pattern.from_matrix(cells * 100, seed_length=steps)
+
+
+def body_coordinates(positions: np.ndarray, visible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each point's place across the bar (0 first step .. 1 last) and its height (0 lowest, 1 head).
+
+    Height runs from the lowest visible point to the head (the highest visible
+    point when the head is hidden). Across is centred on the torso and one arm
+    span wide, taken as the body's height (the Vitruvian proportion), so only
+    arms spread wide reach the bar's ends; a hand's wobble moves only that hand.
+    """
+    seen = positions[visible]
+    bottom = seen[:, 1].max()
+    top = positions[_HEAD, 1] if visible[_HEAD] else seen[:, 1].min()
+    body_height = max(bottom - top, 1e-6)
+    height = (bottom - positions[:, 1]) / body_height
+    torso = visible[_TORSO]
+    centre = positions[_TORSO][torso, 0].mean() if torso.any() else float(np.median(seen[:, 0]))
+    across = (positions[:, 0] - centre) / (ARM_SPAN * body_height) + 0.5
+    return across, height
+
+
+def frame_coordinates(positions: np.ndarray, frame_size: tuple[float, float] | None) -> tuple[np.ndarray, np.ndarray]:
+    """Place across the frame (0..1) and height on the ladder (0 bottom edge .. ``FRAME_TOP_HEIGHT`` top)."""
+    if frame_size is None:
+        raise ParameterError('normalize="frame" needs the frame size; these keypoints have none (give width and height)')
+    width, height = frame_size
+    return positions[:, 0] / width, (1.0 - positions[:, 1] / height) * FRAME_TOP_HEIGHT
+
+
+def step_for(across: float, steps: int) -> int:
+    """The step a place across the box (0..1) falls in; places outside clamp to the ends."""
+    return int(min(max(math.floor(across * steps), 0), steps - 1))
+
+
+def drum_for_height(height: float) -> int:
+    """The drum of the ladder band a height falls in."""
+    for drum, upper in HEIGHT_LADDER:
+        if height < upper:
+            return drum
+    raise AssertionError("the ladder's last band is unbounded")
+
+
+def pose_to_pattern(
+    image_rgb: np.ndarray, *, estimator: "PoseEstimator | None" = None, **options
+) -> tuple[Pattern, Keypoints]:
+    """The seed of the most prominent person in an RGB frame, and their keypoints.
+
+    ``options`` are those of ``keypoints_to_pattern``. Raises ``NoPersonError``
+    when nobody is found (or too little of them is visible).
+    """
+    from .pose_estimator import estimate_pose
+
+    keypoints = estimate_pose(image_rgb, estimator=estimator)
+    if keypoints is None:
+        raise NoPersonError("no person found in the picture (a whole person, or head and shoulders, must be in view)")
+    return keypoints_to_pattern(keypoints, **options), keypoints
+
+
+def video_to_patterns(
+    path, *, frames: list[int] | None = None, estimator: "PoseEstimator | None" = None, **options
+) -> list[tuple[int, Pattern, Keypoints]]:
+    """Seeds from a video file: ``(frame index, seed, keypoints)``.
+
+    With ``frames``, one seed per listed frame (``NoPersonError`` names a frame
+    without a person). Without, the single frame whose person shows the most
+    body points (then the largest), searched over up to
+    ``image_io.MAX_VIDEO_FRAMES_SCANNED`` frames spread over the video.
+    """
+    from .image_io import read_video_frames
+    from .pose_estimator import estimate_pose
+
+    results = []
+    for index, frame in read_video_frames(path, frames=frames):
+        keypoints = estimate_pose(frame, estimator=estimator)
+        if keypoints is None:
+            if frames is not None:
+                raise NoPersonError(f"no person found in frame {index} of {path}")
+            continue
+        results.append((index, keypoints))
+    if not results:
+        raise NoPersonError(f"no person found in any frame of {path}")
+    if frames is None:
+        results = [max(results, key=lambda item: _visible_body(item[1], options))]
+    return [(index, keypoints_to_pattern(keypoints, **options), keypoints) for index, keypoints in results]
+
+
+def _visible_body(keypoints: Keypoints, options: dict) -> tuple[int, float]:
+    """How much of a body shows: visible body points, then the area of their box."""
+    threshold = options.get("visibility_threshold", DEFAULT_VISIBILITY_THRESHOLD)
+    _, visible = keypoints.body_points(visibility_threshold=threshold)
+    box = keypoints.visible_box(visibility_threshold=threshold)
+    area = 0.0 if box is None else (box[2] - box[0]) * (box[3] - box[1])
+    return int(visible.sum()), area

@@ -1,0 +1,298 @@
+"""A recorded rhythm as a seed: find the hits, the tempo and which drum each hit was.
+
+1. ``decode_audio``: WAV, FLAC, OGG (and MP3 where libsndfile reads it) through
+   ``soundfile``, mixed to mono; longer than ``max_seconds`` is refused from
+   the header, before decoding.
+2. Onsets: librosa's spectral-flux onset detector on a 22.05 kHz copy.
+3. Tempo: librosa's estimate, then the candidates it is commonly off by
+   (x2, x1/2, x3/4, x4/3, x2/3, x3/2) are scored by how well the onsets fall
+   on a 16th-note grid that starts with the recording (step 0 = time 0, give
+   or take ``MAX_LATENCY_S`` for the detector's lag); the best fit wins, and
+   among equally good fits (an eighth-note groove at 120 sounds like a
+   16th-note one at 60) the one nearest ``PREFERRED_BPM``. ``bpm=`` skips this.
+4. Each hit is classified by how much each of six frequency bands rose at the
+   onset and how loud each band is then, with one logistic regression per
+   family (kick, snare, hats and cymbals); a hit can be several at once (kick
+   and hat together). The weights live in ``rhythm_classifier.json``, fitted by
+   ``scripts/fit_rhythm_classifier.py`` on renders of Groove training-split
+   patterns through the synth and TR-808 kits, never the kit used to test it.
+   A hat that still rings ``OPEN_HAT_RING_S`` later plays as an open hat.
+5. Quantise to 16ths; the onset strength sets the velocity.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import threading
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from ..errors import InputError, ModelError, ParameterError
+from ..pattern import MAX_STEPS, MAX_VELOCITY, STEPS_PER_BEAT, Pattern, check_bpm, check_num_steps
+
+MAX_SECONDS = 60.0  # the upload limit; longer takes long to analyse and makes no seed anyone wants
+ANALYSIS_SAMPLE_RATE = 22050  # hats live up to 11 kHz; kicks and snares far below
+HOP_LENGTH = 256  # 11.6 ms between analysis frames: a 16th at 200 BPM is 75 ms
+N_FFT = 1024
+ONSET_DELTA = 0.03  # librosa's peak threshold on the 0-1 onset envelope; tuned on the training renders
+SILENCE_DBFS = -60.0  # a recording whose loudest sample is quieter than this is silence
+MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 8000, 192000
+
+MIN_BPM_ESTIMATE, MAX_BPM_ESTIMATE = 40.0, 240.0
+PREFERRED_BPM = 110.0  # near the middle of the Groove dataset's tempi
+TEMPO_RATIOS = (1.0, 2.0, 0.5, 0.75, 4 / 3, 2 / 3, 1.5)  # where onset-based tempo estimates go wrong
+TEMPO_SEARCH = 0.03  # +-3% around each candidate
+TEMPO_FIT_TOLERANCE = 0.03  # fits this close to the best count as equally good
+MAX_LATENCY_S = 0.04  # the onset detector reports hits up to this late (or early)
+
+# Bands (Hz) whose rise at an onset tells the drums apart: kick fundamental,
+# kick/tom body, snare body, low mids, snare wires, hats and cymbals.
+BANDS_HZ = ((30, 90), (90, 180), (180, 400), (400, 1500), (1500, 5000), (5000, 11025))
+BAND_FLOOR_DB = 60.0  # each band's level is floored this far below its loudest frame
+PRE_FRAMES = (3, 1)  # the band level before a hit: mean of frames onset-3 .. onset-2
+POST_FRAMES = 3  # the level after: max of frames onset .. onset+2
+
+FAMILY_DRUMS = {"kick": 0, "snare": 1, "hat": 2}
+OPEN_HAT = 3
+OPEN_HAT_RING_S = 0.15  # a hat whose top band is still within OPEN_HAT_DROP_DB of its peak after this
+OPEN_HAT_DROP_DB = 10.0
+MIN_VELOCITY = 30  # the softest hit found still plays audibly
+
+CLASSIFIER_FILE = "rhythm_classifier.json"
+CLASSIFIER_TYPE = "poseloops-rhythm-classifier"
+CLASSIFIER_VERSION = 1
+
+_librosa_lock = threading.Lock()
+
+
+def decode_audio(data: bytes, *, max_seconds: float = MAX_SECONDS) -> tuple[np.ndarray, int]:
+    """``(samples, sample_rate)``: mono float32 samples from encoded audio bytes.
+
+    Raises ``InputError`` for data that is not audio libsndfile reads, or that
+    lasts longer than ``max_seconds`` (from the header, before decoding).
+    """
+    import soundfile
+
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ParameterError(f"audio data must be bytes, got {type(data).__name__}")
+    if len(data) == 0:
+        raise InputError("the audio is empty (0 bytes)")
+    try:
+        with soundfile.SoundFile(io.BytesIO(data)) as sound:
+            sample_rate = int(sound.samplerate)
+            if sound.frames > 0 and sound.frames / sample_rate > max_seconds:
+                raise InputError(f"the recording is {sound.frames / sample_rate:.1f} s long; the limit is {max_seconds:g} s")
+            samples = sound.read(dtype="float32", always_2d=True, frames=int(max_seconds * sample_rate) + 1)
+    except soundfile.LibsndfileError as err:
+        raise InputError(f"the data is not audio this program can read (WAV, FLAC, OGG, MP3): {err}") from None
+    except RuntimeError as err:  # older soundfile raises RuntimeError for undecodable data
+        raise InputError(f"the audio cannot be decoded: {err}") from None
+    if len(samples) > max_seconds * sample_rate:  # formats whose header did not say how long
+        raise InputError(f"the recording is longer than the limit of {max_seconds:g} s")
+    if len(samples) == 0:
+        raise InputError("the recording holds no samples")
+    return samples.mean(axis=1), sample_rate
+
+
+def audio_to_pattern(
+    samples: np.ndarray, sample_rate: int, *, bpm: float | None = None, steps: int | None = None
+) -> Pattern:
+    """The seed a recording plays: its hits on the 16th grid, step 0 at the recording's start.
+
+    ``samples``: float array, ``(frames,)`` or ``(frames, channels)``.
+    ``bpm``: the tempo if known; else it is estimated. ``steps``: the seed's
+    length; by default the recording's length in 16ths. The pattern's ``bpm``
+    is the tempo used. Raises ``ParameterError`` for bad arguments and
+    ``InputError`` for silence, a recording with no hits, or one too long.
+    """
+    mono = check_audio(samples, sample_rate)
+    if bpm is not None:
+        bpm = check_bpm(bpm)
+    if steps is not None:
+        steps = check_num_steps(steps, minimum=1)
+    peak = float(np.abs(mono).max())
+    if peak < 10 ** (SILENCE_DBFS / 20):
+        raise InputError(f"the recording is silent (its loudest sample is below {SILENCE_DBFS:g} dBFS)")
+    analysis = analyse(mono / peak, sample_rate)
+    if len(analysis.onset_times) == 0:
+        raise InputError("no hits found in the recording: tap, clap or beatbox with clear attacks")
+    if bpm is None:
+        bpm, latency = estimate_tempo(analysis)
+    else:
+        latency = fit_latency(analysis.onset_times, analysis.strengths, bpm)
+    return _quantise(analysis, bpm, latency, steps)
+
+
+def check_audio(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Mono float64 samples, or ``ParameterError``/``InputError`` naming what is wrong."""
+    if isinstance(sample_rate, bool) or not isinstance(sample_rate, (int, np.integer)):
+        raise ParameterError(f"sample rate {sample_rate!r} is not a whole number")
+    if not MIN_SAMPLE_RATE <= sample_rate <= MAX_SAMPLE_RATE:
+        raise ParameterError(f"sample rate {sample_rate} is outside {MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} Hz")
+    array = np.asarray(samples)
+    if array.dtype.kind not in "fiu" or array.ndim not in (1, 2) or array.size == 0:
+        raise ParameterError(f"samples must be a non-empty (frames,) or (frames, channels) number array, got {array.shape}")
+    mono = array.astype(np.float64)
+    if mono.ndim == 2:
+        mono = mono.mean(axis=1)
+    if not np.isfinite(mono).all():
+        raise ParameterError("samples hold NaN or infinite values")
+    if len(mono) / sample_rate > MAX_SECONDS:
+        raise InputError(f"the recording is {len(mono) / sample_rate:.1f} s long; the limit is {MAX_SECONDS:g} s")
+    return mono
+
+
+class Analysis:
+    """What the recording holds: onset times (s), strengths (0-1), feature rows, drums per onset."""
+
+    def __init__(self, duration_s: float, onset_times: np.ndarray, strengths: np.ndarray,
+                 features: np.ndarray, drums: list[set[int]], envelope: np.ndarray):
+        self.duration_s = duration_s
+        self.onset_times = onset_times
+        self.strengths = strengths
+        self.features = features
+        self.drums = drums
+        self.envelope = envelope
+
+
+def analyse(mono: np.ndarray, sample_rate: int) -> Analysis:
+    """Onsets, their features and their drums, from peak-normalised mono samples."""
+    power, envelope, frames = detect_onsets(mono, sample_rate)
+    levels = band_levels_db(power)
+    features = np.array([onset_features(levels, int(f)) for f in frames]).reshape(len(frames), 2 * len(BANDS_HZ))
+    drums = classify_hits(features, levels, frames)
+    strengths = envelope[frames] / max(float(envelope.max()), 1e-9) if len(frames) else np.zeros(0)
+    times = frames * HOP_LENGTH / ANALYSIS_SAMPLE_RATE
+    return Analysis(len(mono) / sample_rate, times, strengths, features, drums, envelope)
+
+
+def detect_onsets(mono: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(power spectrogram, onset envelope, onset frames)`` at ``ANALYSIS_SAMPLE_RATE``."""
+    import librosa  # heavy (about a second), and its peak picker compiles once per process
+
+    with _librosa_lock:  # numba's first compilation is not safe to race
+        y = librosa.resample(mono, orig_sr=sample_rate, target_sr=ANALYSIS_SAMPLE_RATE)
+        power = np.abs(librosa.stft(y, n_fft=N_FFT, hop_length=HOP_LENGTH)) ** 2
+        mel = librosa.feature.melspectrogram(S=power, sr=ANALYSIS_SAMPLE_RATE)
+        envelope = librosa.onset.onset_strength(S=librosa.power_to_db(mel), sr=ANALYSIS_SAMPLE_RATE)
+        frames = librosa.onset.onset_detect(
+            onset_envelope=envelope, sr=ANALYSIS_SAMPLE_RATE, hop_length=HOP_LENGTH, delta=ONSET_DELTA
+        )
+    return power, envelope, frames
+
+
+def band_levels_db(power: np.ndarray) -> np.ndarray:
+    """Level (dB) of each of ``BANDS_HZ`` per frame, ``(bands, frames)``, floored per band."""
+    freqs = np.fft.rfftfreq(N_FFT, 1.0 / ANALYSIS_SAMPLE_RATE)
+    energy = np.array([power[(freqs >= low) & (freqs < high)].sum(axis=0) for low, high in BANDS_HZ])
+    floor = energy.max(axis=1, keepdims=True) * 10 ** (-BAND_FLOOR_DB / 10)
+    return 10 * np.log10(np.maximum(energy, np.maximum(floor, 1e-20)))
+
+
+def onset_features(levels: np.ndarray, frame: int) -> np.ndarray:
+    """Per band: how much it rose at the onset, then its level below the loudest band (dB)."""
+    start, stop = max(frame - PRE_FRAMES[0], 0), max(frame - PRE_FRAMES[1], 1)
+    before = levels[:, start:stop].mean(axis=1)
+    after = levels[:, frame : frame + POST_FRAMES].max(axis=1)
+    return np.concatenate([after - before, after - after.max()])
+
+
+def classify_hits(features: np.ndarray, levels: np.ndarray, frames: np.ndarray) -> list[set[int]]:
+    """The drums each onset holds: every family the classifier finds likely, else the likeliest."""
+    classifier = load_classifier()
+    logits = features @ classifier["weights"].T + classifier["bias"]
+    likely = logits >= 0.0  # probability 0.5
+    drums = []
+    for row, frame in zip(range(len(features)), frames):
+        chosen = np.flatnonzero(likely[row]) if likely[row].any() else [int(logits[row].argmax())]
+        found = {FAMILY_DRUMS[classifier["families"][k]] for k in chosen}
+        if found == {FAMILY_DRUMS["hat"]} and _rings(levels[-1], int(frame)):
+            found = {OPEN_HAT}
+        drums.append(found)
+    return drums
+
+
+def _rings(top_band_db: np.ndarray, frame: int) -> bool:
+    later = frame + round(OPEN_HAT_RING_S * ANALYSIS_SAMPLE_RATE / HOP_LENGTH)
+    if later >= len(top_band_db):
+        return False
+    peak = top_band_db[frame : frame + POST_FRAMES].max()
+    return bool(top_band_db[later] >= peak - OPEN_HAT_DROP_DB)
+
+
+@lru_cache(maxsize=1)
+def load_classifier() -> dict:
+    """The shipped hit classifier, read once and checked against this module's features."""
+    try:
+        text = resources.files(__package__).joinpath(CLASSIFIER_FILE).read_text(encoding="utf-8")
+        spec = json.loads(text)
+    except (OSError, json.JSONDecodeError) as err:
+        raise ModelError(f"the rhythm classifier {CLASSIFIER_FILE} cannot be read: {err}") from None
+    if spec.get("type") != CLASSIFIER_TYPE or spec.get("version") != CLASSIFIER_VERSION:
+        raise ModelError(f"{CLASSIFIER_FILE} is not a version {CLASSIFIER_VERSION} {CLASSIFIER_TYPE}")
+    if [tuple(b) for b in spec["bands_hz"]] != list(BANDS_HZ) or spec["sample_rate"] != ANALYSIS_SAMPLE_RATE:
+        raise ModelError(f"{CLASSIFIER_FILE} was fitted on other features than this version computes")
+    weights = np.array(spec["weights"], dtype=np.float64)
+    if weights.shape != (len(spec["families"]), 2 * len(BANDS_HZ)) or set(spec["families"]) != set(FAMILY_DRUMS):
+        raise ModelError(f"{CLASSIFIER_FILE} has weights of shape {weights.shape}")
+    return {"families": spec["families"], "weights": weights, "bias": np.array(spec["bias"], dtype=np.float64)}
+
+
+def grid_fit(times: np.ndarray, weights: np.ndarray, bpm: np.ndarray, latency: np.ndarray) -> np.ndarray:
+    """How well onsets sit on a 16th grid: weighted mean cosine of their phase, 1 = all on the grid.
+
+    Broadcasts over ``bpm`` and ``latency`` (seconds the grid is moved by).
+    """
+    step_s = 60.0 / np.asarray(bpm, dtype=np.float64)[..., None] / STEPS_PER_BEAT
+    phase = 2 * np.pi * (times - np.asarray(latency)[..., None]) / step_s
+    return (np.cos(phase) * weights).sum(axis=-1) / weights.sum()
+
+
+def fit_latency(times: np.ndarray, weights: np.ndarray, bpm: float) -> float:
+    """The detector lag (within ``MAX_LATENCY_S``) that puts the onsets best on the grid."""
+    latencies = np.linspace(-MAX_LATENCY_S, MAX_LATENCY_S, 17)
+    return float(latencies[int(np.argmax(grid_fit(times, weights, np.full(len(latencies), bpm), latencies)))])
+
+
+def estimate_tempo(analysis: Analysis) -> tuple[float, float]:
+    """``(bpm, latency_s)`` for the recording, as the module docstring describes."""
+    import librosa
+
+    base = float(librosa.feature.tempo(onset_envelope=analysis.envelope, sr=ANALYSIS_SAMPLE_RATE,
+                                       hop_length=HOP_LENGTH)[0])
+    times, weights = analysis.onset_times, np.maximum(analysis.strengths, 1e-3)
+    candidates = np.array([base * r for r in TEMPO_RATIOS if MIN_BPM_ESTIMATE <= base * r <= MAX_BPM_ESTIMATE])
+    if len(candidates) == 0:
+        candidates = np.array([PREFERRED_BPM])
+    bpms = (candidates[:, None] * np.linspace(1 - TEMPO_SEARCH, 1 + TEMPO_SEARCH, 61)).ravel()
+    latencies = np.linspace(-MAX_LATENCY_S, MAX_LATENCY_S, 9)
+    fits = grid_fit(times, weights, bpms[:, None], latencies[None, :]).max(axis=1)
+    good = np.flatnonzero(fits >= fits.max() - TEMPO_FIT_TOLERANCE)
+    # Among fits about as good as the best: nearest the preferred tempo (in octaves), then the best fit.
+    distance = np.round(np.abs(np.log2(bpms[good] / PREFERRED_BPM)), 1)
+    choice = good[np.lexsort((-fits[good], distance))[0]]
+    fine = bpms[choice] * np.linspace(0.995, 1.005, 41)
+    fine_latency = np.linspace(-MAX_LATENCY_S, MAX_LATENCY_S, 17)
+    fine_fits = grid_fit(times, weights, fine[:, None], fine_latency[None, :])
+    row, col = np.unravel_index(int(np.argmax(fine_fits)), fine_fits.shape)
+    bpm = float(np.clip(fine[row], MIN_BPM_ESTIMATE, MAX_BPM_ESTIMATE))
+    return round(bpm, 2), float(fine_latency[col])
+
+
+def _quantise(analysis: Analysis, bpm: float, latency: float, steps: int | None) -> Pattern:
+    step_s = 60.0 / bpm / STEPS_PER_BEAT
+    if steps is None:
+        steps = min(MAX_STEPS, max(1, math.ceil((analysis.duration_s - latency) / step_s - 0.5)))
+    matrix = np.zeros((steps, 9), dtype=np.uint8)
+    for time_s, strength, drums in zip(analysis.onset_times, analysis.strengths, analysis.drums):
+        step = int(round((time_s - latency) / step_s))
+        if not 0 <= step < steps:
+            continue
+        velocity = int(round(MIN_VELOCITY + (MAX_VELOCITY - MIN_VELOCITY) * float(np.clip(strength, 0, 1))))
+        for drum in drums:
+            matrix[step, drum] = max(matrix[step, drum], velocity)
+    return Pattern.from_matrix(matrix, seed_length=steps, bpm=bpm)
