@@ -35,6 +35,9 @@ def register(subparsers) -> None:
 def add_seed_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed-pattern", metavar="FILE", type=Path,
                         help="seed from a .json, .txt (text grid) or .mid file")
+    from .seed import add_generate_source_arguments
+
+    add_generate_source_arguments(parser)
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
@@ -69,6 +72,13 @@ def run_generate(args: argparse.Namespace) -> int:
 
 def resolve_seed(args: argparse.Namespace) -> Pattern:
     """The seed pattern the arguments ask for (raises ``PoseLoopsError`` for bad input)."""
+    if getattr(args, "source_args", None) is not None:
+        from ..errors import ParameterError
+        from .seed import seed_from_generate_args
+
+        if args.seed_pattern is not None:
+            raise ParameterError("give either --seed-pattern or --from, not both")
+        return seed_from_generate_args(args)
     if args.seed_pattern is not None:
         return read_pattern_file(args.seed_pattern)
     return Pattern.from_steps(DEFAULT_SEED_STEPS)

@@ -1,22 +1,27 @@
 """Where your body is decides what plays when: keypoints to a seed pattern.
 
-The 13 body points (head, shoulders, elbows, hands, hips, knees, feet; see
-``keypoints.BODY_POINTS``) each strike one cell of a ``steps x 9`` grid:
+Eleven body points (head, shoulders, elbows, hands, knees, feet; see
+``PLAYING_POINTS``) each strike one cell of a ``steps x 9`` grid:
 
-- **Left to right is time.** A point's x across the body's box picks its step,
-  so arms spread wide spread the hits across the bar and a narrow pose keeps
-  them near the middle (the box is never narrower than ``MIN_BODY_WIDTH`` of
-  the body's height, so a person standing straight is not stretched to the
-  bar's ends). ``mirror=True`` flips time for a selfie camera.
-- **Height picks the drum**, on a ladder laid out like a kit standing around
-  you: feet kick, knees play the low tom, hips and hanging hands the snare,
-  elbows the closed hat, shoulders the open hat, the head the ride, and hands
-  raised above the head the crash; the mid and high toms sit between (hands at
-  the thigh, hands at the chest). Height is measured from the lowest visible
-  point (0) to the head (1), so a standing person plays a groove (kick, snare,
-  hats, ride) and only raised hands reach above 1.
-- With ``normalize="frame"`` the frame is the box instead: the bottom edge is
-  the floor and the top edge is as high as raised hands reach.
+- **Left to right is time.** A point's place across the body picks its step.
+  The bar is centred on the torso and ``ARM_SPAN`` body heights wide, so a
+  person standing with arms down fills the middle of the bar and arms spread
+  wide reach its first and last steps. ``mirror=True`` flips time for a
+  selfie camera (which shows the user mirrored).
+- **Height picks the drum**, on ``HEIGHT_LADDER``, laid out like a kit standing
+  around you: feet kick, knees play the low tom, hanging hands and elbows the
+  snare, shoulders the closed hat, the head the ride; hands at the thigh and
+  chest reach the mid and high tom, hands at the top of the head the open hat
+  and hands stretched above it the crash. Height is 0 at the lowest visible
+  point and 1 at the head, so the lowest part of you always kicks and only
+  raised hands climb above the ride.
+- ``normalize="frame"`` measures in the picture instead: its left and right
+  edges are the bar's ends, its bottom edge is the floor and its top edge is
+  ``FRAME_TOP_HEIGHT`` (as high as raised hands reach).
+
+Only points whose landmarks reach ``visibility_threshold`` and lie inside the
+frame play; fewer than ``MIN_VISIBLE_POINTS`` visible is no person at all.
+docs/seeds.md shows the mapping on a real photo.
 """
 
 from __future__ import annotations
@@ -62,9 +67,12 @@ HEIGHT_LADDER = (
 # With normalize="frame": the frame's top edge is this high on the ladder,
 # about where hands stretched overhead reach (1.3 body heights above the feet).
 FRAME_TOP_HEIGHT = 1.3
-# The bar's width in body heights: an adult's arm span is about their height,
-# so arms stretched out sideways reach the first and last steps.
-ARM_SPAN = 1.0
+# The bar's width in body heights. An adult's arm span is about their height,
+# so arms spread out to the sides reach past the first and last steps, and a
+# person standing with arms down spans about half the bar. (A full span of 1.0
+# squeezed a standing body into three or four steps; 0.5 made 2 px of jitter
+# change a cell twice as often. Measured with scripts/measure_pose_seeds.py.)
+ARM_SPAN = 0.7
 # Points that play. The hips are left out: they sit under the hands and knees
 # of a standing person, where they would only thicken chords, and they barely
 # move when a person dances; they still anchor the torso's centre.
@@ -119,9 +127,9 @@ def body_coordinates(positions: np.ndarray, visible: np.ndarray) -> tuple[np.nda
     """Each point's place across the bar (0 first step .. 1 last) and its height (0 lowest, 1 head).
 
     Height runs from the lowest visible point to the head (the highest visible
-    point when the head is hidden). Across is centred on the torso and one arm
-    span wide, taken as the body's height (the Vitruvian proportion), so only
-    arms spread wide reach the bar's ends; a hand's wobble moves only that hand.
+    point when the head is hidden). Across is centred on the torso and
+    ``ARM_SPAN`` body heights wide, so only arms spread wide reach the bar's
+    ends, and a wobbling hand moves only itself (not the whole box).
     """
     seen = positions[visible]
     bottom = seen[:, 1].max()
