@@ -9,7 +9,9 @@ brings along.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 from pathlib import Path
 from typing import Iterator
 
@@ -81,7 +83,7 @@ def is_video_path(path: str | Path) -> bool:
 
 def video_frame_count(path: str | Path) -> int:
     """How many frames a video file holds (counted, as containers may not say)."""
-    return sum(1 for _ in _frames(path, keep=lambda index: False))
+    return _read_frames(path, keep=lambda index: False)[0]
 
 
 def read_video_frames(
@@ -105,32 +107,37 @@ def read_video_frames(
         outside = sorted(i for i in wanted if not 0 <= i < total)
         if outside:
             raise ParameterError(f"{path} has no frame {outside[0]}: its frames are 0-{total - 1}")
-    return [(i, frame) for i, frame in _frames(path, keep=wanted.__contains__) if frame is not None]
+    return _read_frames(path, keep=wanted.__contains__)[1]
 
 
-def _frames(path: str | Path, *, keep) -> Iterator[tuple[int, np.ndarray | None]]:
-    """Every frame's index, with the RGB frame for those ``keep(index)`` accepts (else ``None``)."""
+def _read_frames(path: str | Path, *, keep) -> tuple[int, list[tuple[int, np.ndarray]]]:
+    """The frame count and ``(index, RGB frame)`` for the indices ``keep`` accepts.
+
+    FFmpeg (inside OpenCV) reports broken files on stderr itself; that is
+    silenced while the file is read, and our own one-line error says it instead.
+    """
     import cv2  # opencv-contrib-python, installed with mediapipe
 
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path} does not exist" if not path.exists() else f"{path} is not a file")
-    capture = cv2.VideoCapture(str(path))
-    try:
-        if not capture.isOpened():
-            raise InputError(f"{path} cannot be read as a video")
-        index = 0
-        while capture.grab():  # grab without retrieve skips the colour conversion
-            frame = None
-            if keep(index):
-                ok, bgr = capture.retrieve()
-                if not ok or bgr is None or bgr.ndim != 3 or bgr.shape[2] != 3:
-                    raise InputError(f"{path}: frame {index} cannot be decoded as a colour picture")
-                frame = np.ascontiguousarray(bgr[:, :, ::-1])  # OpenCV gives BGR
-            yield index, frame
-            index += 1
-    finally:
-        capture.release()
+    kept, count = [], 0
+    with native_stderr_silenced():
+        capture = cv2.VideoCapture(str(path))
+        try:
+            opened = capture.isOpened()
+            while opened and capture.grab():  # grab without retrieve skips the colour conversion
+                if keep(count):
+                    ok, bgr = capture.retrieve()
+                    if not ok or bgr is None or bgr.ndim != 3 or bgr.shape[2] != 3:
+                        raise InputError(f"{path}: frame {count} cannot be decoded as a colour picture")
+                    kept.append((count, np.ascontiguousarray(bgr[:, :, ::-1])))  # OpenCV gives BGR
+                count += 1
+        finally:
+            capture.release()
+    if not opened:
+        raise InputError(f"{path} cannot be read as a video")
+    return count, kept
 
 
 def _to_rgb(image) -> np.ndarray:
@@ -141,3 +148,27 @@ def _to_rgb(image) -> np.ndarray:
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(white, rgba)
     return np.asarray(image.convert("RGB"), dtype=np.uint8).copy()
+
+
+@contextlib.contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null for a moment.
+
+    Native libraries (MediaPipe, FFmpeg inside OpenCV) write there directly,
+    past ``sys.stderr``; a CLI error must stay one line. Other threads' stderr
+    is lost while this is on, so it is kept to model start-up and file reads.
+    """
+    import ctypes
+    import sys
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        ctypes.CDLL(None).fflush(None)  # C stdio buffers drain into /dev/null, not later onto the terminal
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)

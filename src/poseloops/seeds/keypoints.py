@@ -322,7 +322,7 @@ def _frame_size(person: dict) -> tuple[float, float] | None:
 
 def _layout_for(count: int, name: Any) -> KeypointLayout:
     if name is not None:
-        if name not in LAYOUTS:
+        if not isinstance(name, str) or name not in LAYOUTS:
             raise ParameterError(f"keypoints layout {name!r} is not one of: {', '.join(LAYOUTS)}")
         layout = LAYOUTS[name]
         if count != len(layout):

@@ -11,14 +11,14 @@ and ``estimate_pose`` keeps the most prominent person (largest visible body).
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from ..errors import ModelError, ParameterError
+from .image_io import native_stderr_silenced
 from .keypoints import BLAZEPOSE_33, Keypoints, KeypointLayout, person_prominence
 
 # BlazePose "full" (model_complexity=1) is the landmark model the wheel ships;
@@ -72,7 +72,7 @@ class BlazePoseEstimator:
         # MediaPipe's C++ side logs to stderr on start-up and once more on the
         # first landmarks it projects; both are silenced so a CLI error stays one line.
         self._first_landmarks_pending = True
-        with _native_stderr_silenced():
+        with native_stderr_silenced():
             self._pose = mp.solutions.pose.Pose(
                 static_image_mode=True,
                 model_complexity=BLAZEPOSE_MODEL_COMPLEXITY,
@@ -91,7 +91,7 @@ class BlazePoseEstimator:
         top, left = (side - height) // 2, (side - width) // 2
         square[top : top + height, left : left + width] = image_rgb
         with self._lock:
-            quiet = _native_stderr_silenced() if self._first_landmarks_pending else contextlib.nullcontext()
+            quiet = native_stderr_silenced() if self._first_landmarks_pending else contextlib.nullcontext()
             with quiet:
                 result = self._pose.process(square)
             self._first_landmarks_pending &= result.pose_landmarks is None
@@ -209,22 +209,3 @@ def _iou(a, b) -> float:
     inter = inter_w * inter_h
     union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
     return inter / union if union > 0 else 0.0
-
-
-@contextlib.contextmanager
-def _native_stderr_silenced() -> Iterator[None]:
-    """Send file descriptor 2 to /dev/null: MediaPipe's C++ logs ignore Python's ``sys.stderr``."""
-    import ctypes
-    import sys
-
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        ctypes.CDLL(None).fflush(None)  # C stdio buffers drain into /dev/null, not later onto the terminal
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)

@@ -39,6 +39,10 @@ ANALYSIS_SAMPLE_RATE = 22050  # hats live up to 11 kHz; kicks and snares far bel
 HOP_LENGTH = 256  # 11.6 ms between analysis frames: a 16th at 200 BPM is 75 ms
 N_FFT = 1024
 ONSET_DELTA = 0.03  # librosa's peak threshold on the 0-1 onset envelope; tuned on the training renders
+# The onset envelope is the mean rise (dB) over mel bands of the peak-normalised
+# recording; the softest ghost notes in the renders rise 1.5, a swelling tone 0.3.
+MIN_ONSET_STRENGTH = 0.5
+LEAD_IN_FRAMES = 8  # 93 ms of silence put in front before analysis
 SILENCE_DBFS = -60.0  # a recording whose loudest sample is quieter than this is silence
 MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 8000, 192000
 
@@ -176,13 +180,16 @@ def detect_onsets(mono: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.nd
 
     with _librosa_lock:  # numba's first compilation is not safe to race
         y = librosa.resample(mono, orig_sr=sample_rate, target_sr=ANALYSIS_SAMPLE_RATE)
+        # Silence in front, so a hit at the very first sample still rises out of something.
+        y = np.concatenate([np.zeros(LEAD_IN_FRAMES * HOP_LENGTH), y])
         power = np.abs(librosa.stft(y, n_fft=N_FFT, hop_length=HOP_LENGTH)) ** 2
         mel = librosa.feature.melspectrogram(S=power, sr=ANALYSIS_SAMPLE_RATE)
         envelope = librosa.onset.onset_strength(S=librosa.power_to_db(mel), sr=ANALYSIS_SAMPLE_RATE)
         frames = librosa.onset.onset_detect(
             onset_envelope=envelope, sr=ANALYSIS_SAMPLE_RATE, hop_length=HOP_LENGTH, delta=ONSET_DELTA
         )
-    return power, envelope, frames
+    frames = frames[(envelope[frames] >= MIN_ONSET_STRENGTH) & (frames >= LEAD_IN_FRAMES)]
+    return power[:, LEAD_IN_FRAMES:], envelope[LEAD_IN_FRAMES:], frames - LEAD_IN_FRAMES
 
 
 def band_levels_db(power: np.ndarray) -> np.ndarray:

@@ -1,0 +1,272 @@
+"""Body pose as a seed: the mapping rules on made-up bodies, BlazePose on real photos and video.
+
+Photos: COCO 2014 validation images in ../shared/data/pose (see its README for
+who is in each); the webcam and slideshow clips are Y4M videos made from them.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from poseloops.errors import NoPersonError, ParameterError
+from poseloops.pattern import NUM_DRUMS
+from poseloops.seeds import (
+    COCO_17,
+    Keypoints,
+    estimate_pose,
+    find_people,
+    keypoints_to_pattern,
+    pose_to_pattern,
+    read_image_file,
+    video_to_patterns,
+)
+from poseloops.seeds.pose_mapping import (
+    CLOSED_HAT,
+    CRASH,
+    HEIGHT_LADDER,
+    KICK,
+    LOW_TOM,
+    OPEN_HAT,
+    RIDE,
+    SNARE,
+    drum_for_height,
+)
+
+FRAME = (640.0, 800.0)
+FEET_Y, HEAD_Y = 760.0, 360.0  # a person 400 px tall, head 1 on the height ladder
+BODY_HEIGHT = FEET_Y - HEAD_Y
+
+
+def at(height: float) -> float:
+    """The y (pixels) of a height on the ladder: 0 at the feet, 1 at the head."""
+    return FEET_Y - height * BODY_HEIGHT
+
+
+def standing(**moved: tuple[float, float]) -> Keypoints:
+    """A COCO person standing with arms down, centred at x=320; ``moved`` overrides points (x, height)."""
+    body = {
+        "nose": (320, 1.0), "left_eye": (315, 1.0), "right_eye": (325, 1.0), "left_ear": (310, 1.0), "right_ear": (330, 1.0),
+        "left_shoulder": (355, 0.88), "right_shoulder": (285, 0.88), "left_elbow": (365, 0.64), "right_elbow": (275, 0.64),
+        "left_wrist": (368, 0.5), "right_wrist": (272, 0.5), "left_hip": (340, 0.53), "right_hip": (300, 0.53),
+        "left_knee": (338, 0.28), "right_knee": (302, 0.28), "left_ankle": (336, 0.0), "right_ankle": (304, 0.0),
+    }  # fmt: skip
+    body.update(moved)
+    xy = np.array([(x, at(h)) for x, h in (body[name] for name in COCO_17.landmarks)])
+    return Keypoints(COCO_17, xy, np.full(17, 0.9), FRAME)
+
+
+def drums_at(pattern, step: int) -> set[int]:
+    return set(pattern.steps[step])
+
+
+def test_standing_person_plays_a_groove():
+    seed = keypoints_to_pattern(standing())
+    hits = seed.to_matrix() > 0
+    assert len(seed) == 10 and seed.seed_length == 10
+    assert hits[:, KICK].sum() >= 1  # the feet kick
+    assert hits[:, SNARE].any() and hits[:, CLOSED_HAT].any() and hits[:, RIDE].any()
+    assert not hits[:, CRASH].any() and not hits[:, OPEN_HAT].any()  # hands are down
+    assert seed.num_hits <= 11
+
+
+def test_feet_play_the_kick_the_head_the_ride():
+    for x in (200, 320, 440):
+        seed = keypoints_to_pattern(standing(left_ankle=(x, 0.0), right_ankle=(x, 0.0)))
+        step = int(np.floor(((x - 320) / (0.7 * BODY_HEIGHT) + 0.5) * 10))
+        assert KICK in drums_at(seed, min(max(step, 0), 9))
+    seed = keypoints_to_pattern(standing())
+    assert RIDE in drums_at(seed, 5)
+
+
+def test_raised_hands_reach_the_cymbals():
+    up = keypoints_to_pattern(standing(left_wrist=(380, 1.35), right_wrist=(260, 1.35)))
+    assert (up.to_matrix()[:, CRASH] > 0).sum() == 2
+    at_head = keypoints_to_pattern(standing(left_wrist=(380, 1.12), right_wrist=(260, 1.12)))
+    assert (at_head.to_matrix()[:, OPEN_HAT] > 0).sum() == 2
+
+
+def test_every_drum_is_reachable_by_moving_a_hand():
+    reached = set()
+    for height in np.linspace(0.0, 1.5, 61):
+        seed = keypoints_to_pattern(standing(left_wrist=(500, float(height))))
+        reached |= drums_at(seed, 9)  # the far-right step holds only that hand
+    assert reached == set(range(NUM_DRUMS))
+    assert [drum for drum, _ in HEIGHT_LADDER].count(KICK) == 1 and drum_for_height(0.0) == KICK
+
+
+def test_arms_spread_wide_spread_the_hits_across_the_bar():
+    spread = keypoints_to_pattern(standing(left_wrist=(540, 0.85), right_wrist=(100, 0.85),
+                                           left_elbow=(460, 0.86), right_elbow=(180, 0.86)))
+    narrow = keypoints_to_pattern(standing())
+    used = lambda p: np.flatnonzero((p.to_matrix() > 0).any(axis=1))
+    assert used(spread)[0] == 0 and used(spread)[-1] == 9
+    assert used(narrow)[0] > 0 and used(narrow)[-1] < 9
+
+
+def test_mirror_reverses_time():
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        # The head moved off x=320: the bar's centre is a cell boundary, which has no mirror image.
+        kp = standing(nose=(323, 1.0), left_wrist=(float(rng.uniform(150, 500)), float(rng.uniform(0.2, 1.4))),
+                      right_knee=(float(rng.uniform(200, 400)), float(rng.uniform(0.1, 0.5))))
+        plain, mirrored = keypoints_to_pattern(kp, steps=12), keypoints_to_pattern(kp, steps=12, mirror=True)
+        np.testing.assert_array_equal(mirrored.to_matrix(), plain.to_matrix()[::-1])
+
+
+def test_visibility_threshold_drops_unseen_points():
+    kp = standing(left_wrist=(500, 1.35))
+    vis = kp.visibility.copy()
+    vis[COCO_17.index("left_wrist")] = 0.3
+    faint = Keypoints(COCO_17, kp.xy, vis, FRAME)
+    assert CRASH in drums_at(keypoints_to_pattern(kp), 9)
+    assert not keypoints_to_pattern(faint).to_matrix()[:, CRASH].any()
+    assert CRASH in drums_at(keypoints_to_pattern(faint, visibility_threshold=0.25), 9)
+
+
+def test_too_few_visible_points_is_no_person():
+    kp = standing()
+    vis = np.zeros(17)
+    vis[:2] = 0.9
+    with pytest.raises(NoPersonError, match="body points are visible"):
+        keypoints_to_pattern(Keypoints(COCO_17, kp.xy, vis, FRAME))
+
+
+def test_steps_option_and_frame_mode():
+    kp = standing()
+    assert len(keypoints_to_pattern(kp, steps=16)) == 16
+    framed = keypoints_to_pattern(kp, normalize="frame")
+    # Feet 40 px above the bottom edge of an 800 px frame: the floor band, kick.
+    assert KICK in {d for step in framed.steps for d in step}
+    with pytest.raises(ParameterError, match="normalize"):
+        keypoints_to_pattern(kp, normalize="box")
+    with pytest.raises(ParameterError, match="steps"):
+        keypoints_to_pattern(kp, steps=0)
+    with pytest.raises(ParameterError, match="frame size"):
+        keypoints_to_pattern(Keypoints(COCO_17, kp.xy, kp.visibility, None), normalize="frame")
+
+
+def test_small_jitter_rarely_changes_more_than_two_cells():
+    rng = np.random.default_rng(0)
+    base = standing()
+    seed = keypoints_to_pattern(base).to_matrix() > 0
+    changes = []
+    for _ in range(300):
+        moved = Keypoints(COCO_17, base.xy + rng.normal(0, 3.0, base.xy.shape), base.visibility, FRAME)
+        changes.append(int(((keypoints_to_pattern(moved).to_matrix() > 0) != seed).sum()))
+    assert np.mean(np.array(changes) <= 2) >= 0.9, np.bincount(changes)
+
+
+# --- real photos --------------------------------------------------------------
+
+PHOTOS = ("241", "294", "459", "474", "536", "564", "257")
+
+
+@pytest.fixture(scope="module")
+def photos(pose_dir):
+    return {name: read_image_file(pose_dir / f"COCO_val2014_000000000{name}.jpg") for name in PHOTOS}
+
+
+@pytest.fixture(scope="module")
+def photo_seeds(photos):
+    return {name: pose_to_pattern(image)[0] for name, image in photos.items()}
+
+
+def test_real_photos_give_nonempty_different_seeds(photo_seeds):
+    matrices = [p.to_matrix() > 0 for p in photo_seeds.values()]
+    assert all(m.sum() >= 4 for m in matrices)
+    pairs = [(a, b) for i, a in enumerate(matrices) for b in matrices[i + 1 :]]
+    assert all((a != b).sum() >= 4 for a, b in pairs)
+
+
+def test_same_image_same_seed(photos, photo_seeds):
+    for name in ("241", "564"):
+        again, _ = pose_to_pattern(photos[name].copy())
+        assert again == photo_seeds[name]
+
+
+def test_full_body_photos_kick_with_their_feet(photos):
+    for name in ("241", "474", "564"):
+        seed, keypoints = pose_to_pattern(photos[name])
+        positions, visible = keypoints.body_points(visibility_threshold=0.5)
+        lowest = positions[visible][:, 1].max()
+        feet = positions[-2:][visible[-2:]]
+        assert len(feet) and np.isclose(feet[:, 1].max(), lowest)  # a foot is the lowest point
+        assert (seed.to_matrix()[:, KICK] > 0).any()
+
+
+def test_several_people_the_largest_is_chosen(photos):
+    # 241: a man standing among two people sitting on sofas; BlazePose alone finds a sitter.
+    people = find_people(photos["241"])
+    assert len(people) >= 2
+    chosen = estimate_pose(photos["241"])
+    x0, y0, x1, y1 = chosen.visible_box()
+    assert (y1 - y0) / photos["241"].shape[0] > 0.75  # the standing man, head to feet
+    assert 150 < (x0 + x1) / 2 < 330
+
+
+def test_small_distant_people_are_found_in_tiles(photos):
+    people = find_people(photos["257"])
+    assert people and all((p.visible_box()[3] - p.visible_box()[1]) < 0.3 * 480 for p in people)
+
+
+def test_no_person_in_a_landscape_or_a_crop_of_sky(photos):
+    h, w = 480, 640
+    sky = np.linspace([90, 150, 230], [200, 220, 250], h // 2)
+    ground = np.linspace([60, 140, 60], [30, 90, 30], h - h // 2)
+    landscape = np.concatenate([sky, ground])[:, None, :].repeat(w, axis=1).astype(np.uint8)
+    sky_crop = np.ascontiguousarray(photos["257"][:150])
+    for image in (landscape, sky_crop):
+        with pytest.raises(NoPersonError, match="no person found"):
+            pose_to_pattern(image)
+
+
+def test_estimator_is_safe_to_share_between_threads(photos):
+    expected = estimate_pose(photos["459"]).xy
+    results = []
+
+    def work():
+        results.append(estimate_pose(photos["459"]).xy)
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 3 and all(np.array_equal(r, expected) for r in results)
+
+
+def test_video_gives_the_frame_with_the_most_body_or_the_frames_asked_for(pose_dir):
+    clip = pose_dir / "people-slideshow.y4m"  # 241, 474, 564 for 5 frames each
+    [(index, seed, keypoints)] = video_to_patterns(clip)
+    assert 0 <= index < 15 and seed.num_hits >= 4
+    _, visible = keypoints.body_points(visibility_threshold=0.5)
+    assert visible.sum() >= 11
+    chosen = video_to_patterns(clip, frames=[0, 7, 12])
+    assert [i for i, _, _ in chosen] == [0, 7, 12]
+    assert len({p for _, p, _ in chosen}) == 3  # three different people, three seeds
+    with pytest.raises(ParameterError, match="no frame 99"):
+        video_to_patterns(clip, frames=[99])
+
+
+def test_webcam_clip_frames_agree(pose_dir):
+    # The same still photo for 2 s: every frame must give the same seed.
+    seeds = {p for _, p, _ in video_to_patterns(pose_dir / "person-webcam.y4m", frames=[0, 4, 9])}
+    assert len(seeds) == 1
+
+
+def test_bad_image_arrays_are_refused():
+    with pytest.raises(ParameterError, match="uint8"):
+        pose_to_pattern(np.zeros((10, 10, 3), np.float32))
+    with pytest.raises(ParameterError, match="shape"):
+        pose_to_pattern(np.zeros((10, 10), np.uint8))
+
+
+def test_picture_module_does_not_change_the_callers_image(photos):
+    image = photos["459"].copy()
+    find_people(image)
+    assert np.array_equal(image, photos["459"])
+    assert isinstance(Image.fromarray(image), Image.Image)
