@@ -37,10 +37,19 @@ def test_results_are_the_seed_followed_by_the_generated_steps(model):
     for result in results:
         assert len(result) == 42 and result.seed_length == 10 and result.bpm == 96.0
         assert result.steps[:10] == ROCK_SEED.steps and result.velocities[:10] == ROCK_SEED.velocities
-        assert all(v == 100 for vels in result.velocities[10:] for v in vels)
+        for step in range(10, 42):  # generated hits: the data's mean velocity at that place in the bar
+            for drum, velocity in zip(result.steps[step], result.velocities[step]):
+                assert velocity == model.velocities[step % 16, drum]
     assert ROCK_SEED.seed_length == 10 and len(ROCK_SEED) == 10  # the seed is untouched
     # a drum model continuing a rock beat plays something in two bars
     assert all(r.slice(10, 42).num_hits > 0 for r in results)
+
+
+def test_generated_velocities_accent_the_backbeat_like_real_drummers(model):
+    snare = model.velocities[:, 1]
+    assert snare[4] > 85 and snare[12] > 85  # beats 2 and 4
+    assert snare[[1, 3, 5, 7, 9, 11, 13, 15]].max() < snare[4]  # ghost notes on the 16ths are softer
+    assert model.velocities.min() >= 1 and model.velocities.max() <= 127
 
 
 def test_same_rng_seed_same_loops_and_variations_differ(model):

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..errors import InputError, ParameterError
 from ..midi_io import _drum_notes, pitch_to_drum, read_midi
-from ..pattern import NUM_DRUMS, STEPS_PER_BEAT
+from ..pattern import DEFAULT_VELOCITY, MAX_VELOCITY, MIN_VELOCITY, NUM_DRUMS, STEPS_PER_BAR, STEPS_PER_BEAT
 
 INFO_CSV = "info.csv"
 SPLITS = ("train", "validation", "test")
@@ -45,6 +45,15 @@ class DrumDataset:
     sequences: list[np.ndarray] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     skipped: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # summed velocity and count of hits per (position in bar, drum): how hard drummers play where
+    velocity_sum: np.ndarray = field(default_factory=lambda: np.zeros((STEPS_PER_BAR, NUM_DRUMS)))
+    hit_count: np.ndarray = field(default_factory=lambda: np.zeros((STEPS_PER_BAR, NUM_DRUMS)))
+
+    def mean_velocities(self, *, default: int = DEFAULT_VELOCITY) -> np.ndarray:
+        """``(16, 9)`` mean velocity per (position in bar, drum); ``default`` where no hit was seen."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(self.hit_count > 0, self.velocity_sum / np.maximum(self.hit_count, 1), default)
+        return np.clip(np.round(mean), MIN_VELOCITY, MAX_VELOCITY).astype(np.float32)
 
     @property
     def num_steps(self) -> int:
@@ -127,7 +136,8 @@ def _add_file(dataset: DrumDataset, data_dir: Path, path: Path, time_signature: 
     if time_signature is None and not _is_four_four(midi):
         dataset.skipped["not in 4/4"].append(name)
         return
-    events = midi_to_events(midi)
+    hits = midi_drum_hits(midi)
+    events = hits_to_events(hits)
     if events is None:
         dataset.skipped["no drum notes"].append(name)
         return
@@ -136,29 +146,45 @@ def _add_file(dataset: DrumDataset, data_dir: Path, path: Path, time_signature: 
         return
     dataset.sequences.append(events.astype(np.int16))
     dataset.names.append(name)
+    for step, drum, velocity in hits.loudest:
+        dataset.velocity_sum[step % STEPS_PER_BAR, drum] += velocity
+        dataset.hit_count[step % STEPS_PER_BAR, drum] += 1
 
 
-def midi_to_events(midi) -> np.ndarray | None:
-    """The drum events of a whole MIDI file on the 16th grid, or None without mapped drum notes.
+@dataclass
+class DrumHits:
+    """A file's drum onsets on the 16th grid: (step, drum, velocity), loudest per step and drum."""
 
-    Same reading as ``midi_io.midi_to_pattern`` with Magenta's training pitch
-    groups, but straight to events: dataset files run to thousands of steps,
-    far past the ``MAX_STEPS`` a user's ``Pattern`` may have.
+    loudest: list[tuple[int, int, int]]
+    num_steps: int
+
+
+def midi_drum_hits(midi) -> DrumHits:
+    """Drum notes of a whole MIDI file on the 16th grid, mapped with Magenta's training pitch groups.
+
+    Same reading as ``midi_io.midi_to_pattern``, without its ``MAX_STEPS`` cap:
+    dataset files run to thousands of steps, far past what a user's seed may have.
     """
     notes, end_tick, _, _ = _drum_notes(midi)
     ticks_per_step = midi.ticks_per_beat / STEPS_PER_BEAT
-    hits = [
-        (int(np.floor(tick / ticks_per_step + 0.5)), drum)
-        for tick, pitch, _ in notes
-        if (drum := pitch_to_drum(pitch, training_groups=True)) is not None
-    ]
-    if not hits:
+    loudest: dict[tuple[int, int], int] = {}
+    for tick, pitch, velocity in notes:
+        drum = pitch_to_drum(pitch, training_groups=True)
+        if drum is not None:
+            key = (int(np.floor(tick / ticks_per_step + 0.5)), drum)
+            loudest[key] = max(loudest.get(key, 0), min(velocity, MAX_VELOCITY))
+    last = max((step for step, _ in loudest), default=-1)
+    num_steps = max(last + 1, int(np.floor(end_tick / ticks_per_step + 0.5))) if loudest else 0
+    return DrumHits(sorted((s, d, v) for (s, d), v in loudest.items()), num_steps)
+
+
+def hits_to_events(hits: DrumHits) -> np.ndarray | None:
+    """The ``(num_steps,)`` events of ``hits``, or None when there are no hits."""
+    if not hits.loudest:
         return None
-    num_steps = max(max(step for step, _ in hits) + 1, int(np.floor(end_tick / ticks_per_step + 0.5)))
-    events = np.zeros(num_steps, dtype=np.int64)
-    for step, drum in hits:
+    events = np.zeros(hits.num_steps, dtype=np.int64)
+    for step, drum, _ in hits.loudest:
         events[step] |= 1 << drum
-    assert events.max() < 1 << NUM_DRUMS
     return events
 
 

@@ -16,13 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..pattern import DEFAULT_VELOCITY, Pattern
+from ..pattern import MAX_VELOCITY, MIN_VELOCITY, STEPS_PER_BAR, Pattern
 from .events import event_to_drums, pattern_to_events
 from .lstm import NumpyDrumLSTM
 from .sampling import check_sampling_arguments, continue_events
-from .weights import DEFAULT_WEIGHTS, ModelSpec, load_weights
+from .weights import DEFAULT_WEIGHTS, VELOCITY_ARRAY, ModelSpec, load_weights
 
-GENERATED_VELOCITY = DEFAULT_VELOCITY  # the model predicts onsets only, not how hard
 
 
 class DrumModel:
@@ -32,13 +31,16 @@ class DrumModel:
         self.spec = spec
         self.training = training or {}
         self.lstm = NumpyDrumLSTM(spec, arrays)
+        # generated hits are as loud as the training data's hits at that place in the bar
+        self.velocities = np.clip(np.round(arrays[VELOCITY_ARRAY]), MIN_VELOCITY, MAX_VELOCITY).astype(np.int64)
 
     def continue_pattern(self, seed: Pattern, *, steps: int = 32, temperature: float = 1.0,
                          rng_seed: int | None = None, variations: int = 1) -> list[Pattern]:
         """``variations`` patterns, each ``seed`` followed by ``steps`` generated steps.
 
         Each result keeps the seed's steps, velocities and bpm, with
-        ``seed_length = len(seed)``; generated hits have velocity 100. The seed
+        ``seed_length = len(seed)``; a generated hit gets the training data's
+        mean velocity for its drum and position in the bar. The seed
         is not changed. ``temperature`` 0 is greedy (all variations then agree),
         up to 2; ``rng_seed`` makes the draws reproducible. Raises
         ``ParameterError`` for a bad argument.
@@ -54,10 +56,11 @@ class DrumModel:
                                     variations=variations, start_position=len(seed) if silent else None)
         return [self._extend(seed, row) for row in generated]
 
-    @staticmethod
-    def _extend(seed: Pattern, events: np.ndarray) -> Pattern:
+    def _extend(self, seed: Pattern, events: np.ndarray) -> Pattern:
         drums = [event_to_drums(int(e)) for e in events]
-        tail = Pattern(tuple(drums), tuple((GENERATED_VELOCITY,) * len(d) for d in drums), 0, seed.bpm)
+        positions = (len(seed) + np.arange(len(drums))) % STEPS_PER_BAR
+        velocities = tuple(tuple(int(self.velocities[p, d]) for d in step) for p, step in zip(positions, drums))
+        tail = Pattern(tuple(drums), velocities, 0, seed.bpm)
         return seed.concat(tail).with_seed_length(len(seed))
 
 

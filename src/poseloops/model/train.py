@@ -29,7 +29,7 @@ from ..errors import ParameterError
 from .dataset import load_split
 from .train_config import TrainConfig
 from .events import NUM_EVENTS, POSITION_BITS, model_inputs, position_features
-from .weights import ModelSpec, save_weights
+from .weights import VELOCITY_ARRAY, ModelSpec, save_weights
 
 VALIDATION_BATCH = 16  # files scored together; sorted by length so padding stays small
 
@@ -62,10 +62,13 @@ def model_to_arrays(model: DrumLSTM) -> dict[str, np.ndarray]:
             if name != "position_table"}
 
 
+TORCH_ONLY_SKIP = (VELOCITY_ARRAY,)  # arrays of the weights file that are not network parameters
+
+
 def model_from_arrays(spec: ModelSpec, arrays: dict[str, np.ndarray]) -> DrumLSTM:
     """Inverse of ``model_to_arrays`` (used by the parity test and benchmarks)."""
     model = DrumLSTM(hidden=spec.hidden, layers=spec.layers, embedding=spec.embedding)
-    state = {name: torch.from_numpy(np.asarray(a)) for name, a in arrays.items()}
+    state = {name: torch.from_numpy(np.asarray(a)) for name, a in arrays.items() if name not in TORCH_ONLY_SKIP}
     state["position_table"] = model.position_table
     model.load_state_dict(state)
     return model.eval()
@@ -138,6 +141,7 @@ def train_model(data_dir: str | Path, out_path: str | Path, config: TrainConfig,
     rng = np.random.default_rng(config.seed)
     train_set = load_split(data_dir, "train")
     valid_set = load_split(data_dir, "validation")
+    velocities = train_set.mean_velocities()
     train_seqs = train_set.sequences[: config.max_files]
     valid_seqs = valid_set.sequences[: config.max_files]
     log(f"train: {len(train_seqs)} files, {sum(map(len, train_seqs))} steps; skipped {train_set.skipped_summary()}")
@@ -169,13 +173,13 @@ def train_model(data_dir: str | Path, out_path: str | Path, config: TrainConfig,
         if improved:
             best = history[-1]
             best_state = copy.deepcopy(model.state_dict())
-            _export(model, out_path, config, history, best, elapsed, steps)
+            _export(model, velocities, out_path, config, history, best, elapsed, steps)
         if deadline and time.monotonic() > deadline:
             log(f"stopping: the {config.minutes:g}-minute cap is reached")
             break
     model.load_state_dict(best_state)
     summary = _summary(config, history, best, time.monotonic() - started, steps)
-    _export(model, out_path, config, history, best, time.monotonic() - started, steps)
+    _export(model, velocities, out_path, config, history, best, time.monotonic() - started, steps)
     return summary
 
 
@@ -218,9 +222,10 @@ def _summary(config, history, best, seconds, validation_steps) -> dict:
             "torch_version": torch.__version__}
 
 
-def _export(model, out_path, config, history, best, seconds, validation_steps) -> None:
+def _export(model, velocities, out_path, config, history, best, seconds, validation_steps) -> None:
     training = _summary(config, history, best, seconds, validation_steps)
-    save_weights(out_path, model.spec(), model_to_arrays(model), training=json.loads(json.dumps(training)))
+    arrays = {**model_to_arrays(model), VELOCITY_ARRAY: velocities}
+    save_weights(out_path, model.spec(), arrays, training=json.loads(json.dumps(training)))
 
 
 def check_config(config: TrainConfig) -> None:

@@ -4,7 +4,8 @@ The spec says what the weights are (architecture, vocabulary, feature layout,
 format version) and is checked on load, so a file of another shape or version
 fails with a ``ModelError`` naming the mismatch instead of producing noise
 (magenta-js keeps the same kind of spec beside its checkpoints).
-Arrays keep PyTorch's parameter names, so one file serves NumPy and torch.
+Arrays keep PyTorch's parameter names, so one file serves NumPy and torch,
+plus ``generated_velocity``, the velocities generated hits get.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ MODEL_TYPE = "poseloops.drum_lstm"
 FORMAT_VERSION = 1
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_WEIGHTS = WEIGHTS_DIR / "drum_lstm.npz"
+# Not a network parameter: the training data's mean velocity per (position in bar, drum),
+# given to generated hits (the LSTM predicts which drums sound, not how hard).
+VELOCITY_ARRAY = "generated_velocity"
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,8 @@ class ModelSpec:
 
     def expected_shapes(self) -> dict[str, tuple[int, ...]]:
         h, e = self.hidden, self.embedding
-        shapes = {"embed.weight": (NUM_EVENTS, e), "out.weight": (NUM_EVENTS, h), "out.bias": (NUM_EVENTS,)}
+        shapes = {"embed.weight": (NUM_EVENTS, e), "out.weight": (NUM_EVENTS, h), "out.bias": (NUM_EVENTS,),
+                  VELOCITY_ARRAY: (STEPS_PER_BAR, NUM_DRUMS)}
         for layer in range(self.layers):
             inputs = e + POSITION_BITS if layer == 0 else h
             shapes[f"lstm.weight_ih_l{layer}"] = (4 * h, inputs)
