@@ -91,12 +91,22 @@ def wait_until(server: LiveServer, *, ready: bool, timeout: float = READY_TIMEOU
 
 
 _shared: LiveServer | None = None
+_failure: str | None = None
 
 
 def shared_server() -> LiveServer:
-    """One server for the whole test session, whichever test module asks first."""
-    global _shared
+    """One server for the whole test session, whichever test module asks first.
+
+    If it cannot start, every later test is told why at once instead of starting another.
+    """
+    global _shared, _failure
+    if _failure is not None:
+        raise RuntimeError(f"the shared server could not start earlier: {_failure}")
     if _shared is None or not _shared.alive():
-        _shared = start_server()
+        try:
+            _shared = start_server()
+        except RuntimeError as err:
+            _failure = str(err).splitlines()[0]
+            raise
         atexit.register(_shared.stop)
     return _shared

@@ -249,6 +249,33 @@ def test_a_picture_upload_seeds_a_loop_and_a_pose_picture_shows_its_skeleton(stu
     studio.page.wait_for_function("() => Number(document.querySelector('#picture-overlay').dataset.keypoints) >= 10")
 
 
+def test_a_rhythm_recorded_from_the_microphone_seeds_a_loop(studio):
+    """Chromium's fake microphone beeps at a steady rate: the hits become the seed."""
+    studio.open()
+    studio.tab("rhythm")
+    studio.page.check("#rhythm-use-bpm")
+    studio.page.click("#rhythm-record")
+    studio.page.wait_for_function("() => parseFloat(document.querySelector('#rhythm-time').textContent) >= 3")
+    studio.page.click("#rhythm-record")
+    state = studio.wait_for_source("rhythm")
+    assert sum(len(step) for step in state["seed"]["pattern"]) >= 2, state["seed"]
+
+
+def test_an_uploaded_recording_seeds_a_loop(studio, server, tmp_path):
+    import httpx
+
+    beat = {"pattern": [[0, 2], [], [2], [], [1, 2], [], [2], []] * 2}
+    wav = httpx.post(f"{server.url}/api/render", json={"pattern": beat, "bpm": 120, "kit": "GMRockKit"}, timeout=60)
+    recording = tmp_path / "beat.wav"
+    recording.write_bytes(wav.content)
+    studio.open()
+    studio.tab("rhythm")
+    studio.page.set_input_files("#rhythm-file", str(recording))
+    state = studio.wait_for_source("rhythm")
+    hit_steps = {i for i, step in enumerate(state["seed"]["pattern"]) if step}
+    assert {0, 4, 8, 12} <= hit_steps, state["seed"]
+
+
 def test_a_bad_upload_shows_a_message(studio, tmp_path):
     studio.open()
     studio.tab("picture")
