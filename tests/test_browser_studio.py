@@ -170,6 +170,7 @@ def test_playback_runs_the_playhead_and_an_edit_lands_on_the_next_loop_turn(stud
         steps_seen.add(int(studio.page.get_attribute("#loop-grid", "data-play-step")))
     assert len(steps_seen) >= 3, steps_seen  # the playhead moves with the sound
     assert all(0 <= step < 42 for step in steps_seen)
+    studio.screenshot("studio-playing-1280x720.png")
 
     # an edit in the generated part: the new render starts exactly at a loop boundary
     first_start = studio.page.evaluate("window.studio.player.current.start")

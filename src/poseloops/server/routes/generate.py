@@ -17,6 +17,7 @@ router = APIRouter(prefix="/api", tags=["generate"])
 @router.post(
     "/generate",
     response_model=schemas.GenerateResponse,
+    response_model_exclude_none=True,
     responses={503: {"description": "the drum model is still loading (see Retry-After)"}},
 )
 def generate(request: schemas.GenerateRequest, runtime: Annotated[Runtime, Depends(get_runtime)]) -> dict:
