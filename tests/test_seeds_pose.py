@@ -82,6 +82,15 @@ def test_feet_play_the_kick_the_head_the_ride():
     assert RIDE in drums_at(seed, 5)
 
 
+def test_the_lowest_playing_point_always_kicks():
+    # Half a body: knees and feet out of view, hips (which anchor but do not play) lowest.
+    kp = standing(left_wrist=(368, 0.62), right_wrist=(272, 0.62))
+    vis = kp.visibility.copy()
+    vis[[COCO_17.index(n) for n in ("left_knee", "right_knee", "left_ankle", "right_ankle")]] = 0.0
+    seed = keypoints_to_pattern(Keypoints(COCO_17, kp.xy, vis, FRAME))
+    assert (seed.to_matrix()[:, KICK] > 0).sum() >= 1
+
+
 def test_raised_hands_reach_the_cymbals():
     up = keypoints_to_pattern(standing(left_wrist=(380, 1.35), right_wrist=(260, 1.35)))
     assert (up.to_matrix()[:, CRASH] > 0).sum() == 2
@@ -107,14 +116,18 @@ def test_arms_spread_wide_spread_the_hits_across_the_bar():
     assert used(narrow)[0] > 0 and used(narrow)[-1] < 9
 
 
-def test_mirror_reverses_time():
+def test_mirror_flips_left_and_right():
     rng = np.random.default_rng(5)
     for _ in range(20):
         # The head moved off x=320: the bar's centre is a cell boundary, which has no mirror image.
-        kp = standing(nose=(323, 1.0), left_wrist=(float(rng.uniform(150, 500)), float(rng.uniform(0.2, 1.4))),
-                      right_knee=(float(rng.uniform(200, 400)), float(rng.uniform(0.1, 0.5))))
-        plain, mirrored = keypoints_to_pattern(kp, steps=12), keypoints_to_pattern(kp, steps=12, mirror=True)
-        np.testing.assert_array_equal(mirrored.to_matrix(), plain.to_matrix()[::-1])
+        wrist = (float(rng.uniform(150, 500)), float(rng.uniform(0.2, 1.4)))
+        knee = (float(rng.uniform(200, 400)), float(rng.uniform(0.1, 0.5)))
+        kp = standing(nose=(323, 1.0), left_wrist=wrist, right_knee=knee)
+        flipped = Keypoints(COCO_17, kp.xy * (-1, 1) + (640, 0), kp.visibility, FRAME)  # the body mirrored
+        for steps in (10, 11):
+            mirrored = keypoints_to_pattern(kp, steps=steps, mirror=True).to_matrix()
+            np.testing.assert_array_equal(mirrored, keypoints_to_pattern(flipped, steps=steps).to_matrix())
+            np.testing.assert_array_equal(mirrored, keypoints_to_pattern(kp, steps=steps).to_matrix()[::-1])
 
 
 def test_visibility_threshold_drops_unseen_points():

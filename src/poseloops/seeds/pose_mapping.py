@@ -27,6 +27,7 @@ docs/seeds.md shows the mapping on a real photo.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -105,9 +106,10 @@ def keypoints_to_pattern(
     if not 0.0 <= visibility_threshold <= 1.0:
         raise ParameterError(f"visibility threshold {visibility_threshold} is outside 0-1")
     positions, visible = keypoints.body_points(visibility_threshold=visibility_threshold)
-    if visible.sum() < MIN_VISIBLE_POINTS:
+    playing = visible & _PLAYING
+    if playing.sum() < MIN_VISIBLE_POINTS:
         raise NoPersonError(
-            f"only {int(visible.sum())} body points are visible above {visibility_threshold:g}; "
+            f"only {int(playing.sum())} body points are visible above {visibility_threshold:g}; "
             f"a seed needs at least {MIN_VISIBLE_POINTS}"
         )
     if normalize == "body":
@@ -117,29 +119,55 @@ def keypoints_to_pattern(
     if mirror:
         across = 1.0 - across
     cells = np.zeros((steps, NUM_DRUMS), dtype=np.uint8)
-    playing = visible & _PLAYING
     for x, y in zip(across[playing], height[playing]):
         cells[step_for(x, steps), drum_for_height(y)] = 1
     return Pattern.from_matrix(cells * 100, seed_length=steps)
 
 
-def body_coordinates(positions: np.ndarray, visible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each point's place across the bar (0 first step .. 1 last) and its height (0 lowest, 1 head).
+@dataclass(frozen=True)
+class BodyBox:
+    """Where a body's grid lies in the picture (pixels): heights 0 and 1, the bar's centre and width."""
 
-    Height runs from the lowest visible point to the head (the highest visible
-    point when the head is hidden). Across is centred on the torso and
-    ``ARM_SPAN`` body heights wide, so only arms spread wide reach the bar's
-    ends, and a wobbling hand moves only itself (not the whole box).
+    floor_y: float  # height 0: the lowest visible playing point
+    head_y: float  # height 1: the head
+    centre_x: float  # the middle of the bar: the torso
+    bar_width: float  # ARM_SPAN body heights
+
+    def height(self, y: np.ndarray) -> np.ndarray:
+        return (self.floor_y - np.asarray(y)) / max(self.floor_y - self.head_y, 1e-6)
+
+    def across(self, x: np.ndarray) -> np.ndarray:
+        return (np.asarray(x) - self.centre_x) / max(self.bar_width, 1e-6) + 0.5
+
+    def y_at(self, height: float) -> float:
+        return self.floor_y - height * (self.floor_y - self.head_y)
+
+    def x_at(self, across: float) -> float:
+        return self.centre_x + (across - 0.5) * self.bar_width
+
+
+def body_box(positions: np.ndarray, visible: np.ndarray) -> BodyBox:
+    """The body's grid: height runs from the lowest visible playing point to the head.
+
+    The lowest *playing* point is height 0, so it always kicks (a visible hip
+    alone at the bottom of a half-body shot would otherwise take the kick with
+    it); without a visible head, the highest visible point is the head. The bar
+    is centred on the torso and ``ARM_SPAN`` body heights wide, so only arms
+    spread wide reach its ends, and a wobbling hand moves only itself.
     """
     seen = positions[visible]
-    bottom = seen[:, 1].max()
-    top = positions[_HEAD, 1] if visible[_HEAD] else seen[:, 1].min()
-    body_height = max(bottom - top, 1e-6)
-    height = (bottom - positions[:, 1]) / body_height
+    playing = positions[visible & _PLAYING]
+    floor_y = float((playing if len(playing) else seen)[:, 1].max())
+    head_y = float(positions[_HEAD, 1] if visible[_HEAD] else seen[:, 1].min())
     torso = visible[_TORSO]
-    centre = positions[_TORSO][torso, 0].mean() if torso.any() else float(np.median(seen[:, 0]))
-    across = (positions[:, 0] - centre) / (ARM_SPAN * body_height) + 0.5
-    return across, height
+    centre_x = float(positions[_TORSO][torso, 0].mean() if torso.any() else np.median(seen[:, 0]))
+    return BodyBox(floor_y, head_y, centre_x, ARM_SPAN * max(floor_y - head_y, 1e-6))
+
+
+def body_coordinates(positions: np.ndarray, visible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each point's place across the bar (0 first step .. 1 last) and its height (0 floor, 1 head)."""
+    box = body_box(positions, visible)
+    return box.across(positions[:, 0]), box.height(positions[:, 1])
 
 
 def frame_coordinates(positions: np.ndarray, frame_size: tuple[float, float] | None) -> tuple[np.ndarray, np.ndarray]:
