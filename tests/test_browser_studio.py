@@ -265,8 +265,8 @@ def test_a_rhythm_recorded_from_the_microphone_seeds_a_loop(studio):
 def test_an_uploaded_recording_seeds_a_loop(studio, server, tmp_path):
     import httpx
 
-    beat = {"pattern": [[0, 2], [], [2], [], [1, 2], [], [2], []] * 2}
-    wav = httpx.post(f"{server.url}/api/render", json={"pattern": beat, "bpm": 120, "kit": "GMRockKit"}, timeout=60)
+    beat = {"pattern": [[0, 2], [], [2], [], [1, 2], [], [2], []] * 4}  # two bars of rock at 100 BPM
+    wav = httpx.post(f"{server.url}/api/render", json={"pattern": beat, "bpm": 100, "kit": "GMRockKit"}, timeout=60)
     recording = tmp_path / "beat.wav"
     recording.write_bytes(wav.content)
     studio.open()
@@ -274,7 +274,9 @@ def test_an_uploaded_recording_seeds_a_loop(studio, server, tmp_path):
     studio.page.set_input_files("#rhythm-file", str(recording))
     state = studio.wait_for_source("rhythm")
     hit_steps = {i for i, step in enumerate(state["seed"]["pattern"]) if step}
-    assert {0, 4, 8, 12} <= hit_steps, state["seed"]
+    assert {0, 4, 8, 12, 16, 20, 24, 28} <= hit_steps, state["seed"]
+    # the studio takes the recording's tempo, found by the server
+    assert state["settings"]["bpm"] == 100 and studio.page.input_value("#bpm") == "100"
 
 
 def test_a_bad_upload_shows_a_message(studio, tmp_path):

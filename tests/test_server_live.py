@@ -5,6 +5,7 @@ while one request is long, and keeping nothing anyone sent in its logs.
 from __future__ import annotations
 
 import re
+import socket
 import statistics
 import threading
 import time
@@ -12,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+from .conftest import assert_one_line_error, run_cli
 from .server_harness import shared_server
 
 SEEDS = [
@@ -37,6 +39,15 @@ def test_serve_listens_on_loopback_and_prints_the_address():
     match = re.search(r"open (http://127\.0\.0\.1:(\d+)/)", first_line)
     assert match, first_line
     assert match.group(1).rstrip("/") == server.url
+
+
+def test_serve_says_in_one_line_when_the_port_is_taken():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = run_cli("serve", "--port", str(taken.getsockname()[1]), timeout=60)
+    assert_one_line_error(result, "cannot listen on 127.0.0.1")
+    assert_one_line_error(run_cli("serve", "--port", "70000"), "port")
 
 
 def test_concurrent_users_get_exactly_what_each_would_get_alone():

@@ -108,6 +108,11 @@ function showLoop() {
 }
 
 async function onSeed(seed, source, { play = true } = {}) {
+  if (source === "rhythm" && seed.bpm) {
+    // a recording has its own tempo: the loop plays at it
+    store.updateSettings({ bpm: Math.round(Math.min(Math.max(seed.bpm, 10), 300)) });
+    reflectSettings();
+  }
   store.update({ seed, source, loop: null, edits: [] });
   showLoop();
   await generate({ play });
