@@ -29,7 +29,6 @@ from poseloops.seeds.pose_mapping import (
     CRASH,
     HEIGHT_LADDER,
     KICK,
-    LOW_TOM,
     OPEN_HAT,
     RIDE,
     SNARE,

@@ -56,6 +56,14 @@ def decode_image(data: bytes, *, max_pixels_side: int = MAX_PIXELS_SIDE) -> np.n
         raise InputError(f"the image is corrupt or truncated: {err}") from None
 
 
+def check_image(image_rgb: np.ndarray) -> None:
+    """Raise ``ParameterError`` unless ``image_rgb`` is a ``(height, width, 3)`` uint8 array."""
+    if not isinstance(image_rgb, np.ndarray) or image_rgb.dtype != np.uint8:
+        raise ParameterError(f"image must be a uint8 NumPy array, got {type(image_rgb).__name__}")
+    if image_rgb.ndim != 3 or image_rgb.shape[2] != 3 or min(image_rgb.shape[:2]) < 1:
+        raise ParameterError(f"image must have shape (height, width, 3), got {image_rgb.shape}")
+
+
 def read_image_file(path: str | Path, *, max_pixels_side: int = MAX_PIXELS_SIDE) -> np.ndarray:
     """``decode_image`` of a file's bytes; ``InputError`` names the file when it fails."""
     path = Path(path)

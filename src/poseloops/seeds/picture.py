@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import InputError, ParameterError
 from ..pattern import NUM_DRUMS, Pattern, check_num_steps
-from .pose_estimator import check_image
+from .image_io import check_image
 from .pose_mapping import DEFAULT_STEPS, HEIGHT_LADDER
 
 DEFAULT_DENSITY = 0.5

@@ -17,8 +17,8 @@ from typing import Protocol
 
 import numpy as np
 
-from ..errors import ModelError, ParameterError
-from .image_io import native_stderr_silenced
+from ..errors import ModelError
+from .image_io import check_image, native_stderr_silenced
 from .keypoints import BLAZEPOSE_33, Keypoints, KeypointLayout, person_prominence
 
 # BlazePose "full" (model_complexity=1) is the landmark model the wheel ships;
@@ -150,14 +150,6 @@ def find_people(
             break
         people.append(person)
     return people
-
-
-def check_image(image_rgb: np.ndarray) -> None:
-    """Raise ``ParameterError`` unless ``image_rgb`` is a ``(height, width, 3)`` uint8 array."""
-    if not isinstance(image_rgb, np.ndarray) or image_rgb.dtype != np.uint8:
-        raise ParameterError(f"image must be a uint8 NumPy array, got {type(image_rgb).__name__}")
-    if image_rgb.ndim != 3 or image_rgb.shape[2] != 3 or min(image_rgb.shape[:2]) < 1:
-        raise ParameterError(f"image must have shape (height, width, 3), got {image_rgb.shape}")
 
 
 def _people_in_tiles(image_rgb: np.ndarray, estimator: PoseEstimator, max_people: int) -> list[Keypoints]:

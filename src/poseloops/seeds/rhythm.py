@@ -26,6 +26,7 @@ import io
 import json
 import math
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
@@ -150,17 +151,16 @@ def check_audio(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     return mono
 
 
+@dataclass(frozen=True)
 class Analysis:
-    """What the recording holds: onset times (s), strengths (0-1), feature rows, drums per onset."""
+    """What a recording holds, per onset: time (s), strength (0-1), features and drums."""
 
-    def __init__(self, duration_s: float, onset_times: np.ndarray, strengths: np.ndarray,
-                 features: np.ndarray, drums: list[set[int]], envelope: np.ndarray):
-        self.duration_s = duration_s
-        self.onset_times = onset_times
-        self.strengths = strengths
-        self.features = features
-        self.drums = drums
-        self.envelope = envelope
+    duration_s: float
+    onset_times: np.ndarray
+    strengths: np.ndarray
+    features: np.ndarray
+    drums: list[set[int]]
+    envelope: np.ndarray  # librosa's onset strength per frame, for the tempo estimate
 
 
 def analyse(mono: np.ndarray, sample_rate: int) -> Analysis:
