@@ -38,7 +38,7 @@ def register(subparsers) -> None:
     )
     parser.add_argument("source", choices=SOURCES, help="where the seed comes from")
     parser.add_argument("input", nargs="?", metavar="INPUT", help="the file to read (all sources but random)")
-    parser.add_argument("--steps", dest="seed_steps", type=bounded_int(1, MAX_STEPS, "steps"), default=None,
+    parser.add_argument("--steps", dest="seed_steps", metavar="N", type=bounded_int(1, MAX_STEPS, "steps"), default=None,
                         help="seed length in 16th steps (default 10; audio: the recording's length)")
     parser.add_argument("--bpm", type=bounded_float(MIN_BPM, MAX_BPM, "bpm"), default=None,
                         help="the seed's tempo; for audio, the recording's tempo (skips estimating it)")
@@ -62,9 +62,9 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
                        help="pose: flip time, for a selfie camera")
     group.add_argument("--normalize", choices=("body", "frame"), default=None,
                        help="pose: measure positions in the body's own box (default) or the frame")
-    group.add_argument("--visibility-threshold", type=bounded_float(0.0, 1.0, "visibility threshold"), default=None,
+    group.add_argument("--visibility-threshold", metavar="V", type=bounded_float(0.0, 1.0, "visibility threshold"), default=None,
                        help="pose: leave out keypoints less visible than this (default 0.5)")
-    group.add_argument("--frame", type=bounded_int(0, 10**7, "frame"), action="append", default=None,
+    group.add_argument("--frame", metavar="N", type=bounded_int(0, 10**7, "frame"), action="append", default=None,
                        help="pose from a video: use frame N (0-based; repeat for several seeds); "
                        "default: the frame showing the most body")
     group.add_argument("--density", type=bounded_float(0.01, 1.0, "density"), default=None,
@@ -76,7 +76,7 @@ def add_generate_source_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from", dest="source_args", nargs="+", metavar=("SOURCE", "INPUT"), default=None,
                         help=f"seed from a source: {', '.join(SOURCES)} (all but random read INPUT); "
                         "the same options as 'poseloops seed'")
-    parser.add_argument("--seed-steps", dest="seed_steps", type=bounded_int(1, MAX_STEPS, "seed steps"),
+    parser.add_argument("--seed-steps", dest="seed_steps", metavar="N", type=bounded_int(1, MAX_STEPS, "seed steps"),
                         default=None, help="with --from: seed length in 16th steps (default 10; audio: its length)")
     add_source_options(parser)
 
