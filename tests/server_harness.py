@@ -45,6 +45,7 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.log_path.unlink(missing_ok=True)
 
 
 def free_port() -> int:
