@@ -366,3 +366,17 @@ def test_phone_layout_fits_the_screen(browser, server):
     studio.screenshot("studio-390x844.png", full_page=True)
     assert studio.errors == []
     context.close()
+
+
+def test_api_docs_render_offline_from_the_package(studio):
+    """/docs is Swagger UI served from the package: every request stays on this server."""
+    requests: list[str] = []
+    studio.page.on("request", lambda request: requests.append(request.url))
+    studio.page.goto(studio.url.rstrip("/") + "/docs")
+    studio.page.wait_for_selector(".opblock", timeout=30_000)
+    operations = studio.page.locator(".opblock").count()
+    assert operations >= 10, operations
+    assert "/api/generate" in (studio.page.text_content("body") or "")
+    foreign = [url for url in requests if not url.startswith(studio.url.rstrip("/"))]
+    assert foreign == []
+    assert studio.errors == []

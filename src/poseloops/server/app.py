@@ -6,7 +6,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,6 +19,7 @@ from .settings import Settings
 from .uploads import BodyLimit, BodyLimitMiddleware
 
 STATIC_DIR = Path(__file__).parent / "static"
+SWAGGER_UI = "/static/vendor/swagger-ui"
 # The page may load nothing from elsewhere: its scripts, styles and media are all served here.
 PAGE_POLICY = (
     "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob: mediastream:; "
@@ -42,7 +44,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             runtime.start()
         yield
 
-    app = FastAPI(title="PoseLoops studio", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="PoseLoops studio",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served below from the package, so /docs works offline
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.runtime = runtime
     install_error_handlers(app)
@@ -53,7 +62,20 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     # The page's files live under /static so that /api answers its own 404s and 405s.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_api_route("/", studio_page, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/docs", api_docs_page, methods=["GET"], include_in_schema=False)
     return app
+
+
+def api_docs_page() -> HTMLResponse:
+    """Swagger UI over /openapi.json, from the copy shipped in static/vendor (no CDN)."""
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="PoseLoops studio API",
+        swagger_js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
+        swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
+        swagger_favicon_url="/static/favicon.svg",
+        swagger_ui_parameters={"validatorUrl": None},  # the default validator is a web service
+    )
 
 
 def studio_page() -> FileResponse:
@@ -71,7 +93,7 @@ def _json_limit(settings: Settings) -> BodyLimit:
 
 
 class PagePolicyMiddleware:
-    """Adds a Content-Security-Policy to the studio's own files (not to /docs, which uses a CDN)."""
+    """Adds a Content-Security-Policy to the studio's own files (/docs needs Swagger UI's inline start-up script)."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
