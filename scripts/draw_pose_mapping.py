@@ -48,7 +48,7 @@ def draw_photo(ax, image, keypoints, steps: int) -> None:
             ax.plot(*keypoints.xy[[i, j]].T, color="white", lw=2.5, alpha=0.9)
             ax.plot(*keypoints.xy[[i, j]].T, color="black", lw=1.0, alpha=0.8)
     positions, visible = keypoints.body_points(visibility_threshold=mapping.DEFAULT_VISIBILITY_THRESHOLD)
-    box = mapping.body_box(positions, visible)
+    box = mapping.body_box(keypoints)
     height = box.height(positions[:, 1])
     seen = positions[visible]
     left, right = box.x_at(0.0), box.x_at(1.0)

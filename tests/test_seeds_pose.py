@@ -26,7 +26,10 @@ from poseloops.seeds import (
 )
 from poseloops.seeds.pose_mapping import (
     CLOSED_HAT,
+    ARM_SPAN,
     CRASH,
+    FEET_BELOW_HIPS,
+    HEAD_ABOVE_HIPS,
     HEIGHT_LADDER,
     KICK,
     OPEN_HAT,
@@ -38,6 +41,7 @@ from poseloops.seeds.pose_mapping import (
 FRAME = (640.0, 800.0)
 FEET_Y, HEAD_Y = 760.0, 360.0  # a person 400 px tall, head 1 on the height ladder
 BODY_HEIGHT = FEET_Y - HEAD_Y
+TORSO = (0.88 - 0.53) * BODY_HEIGHT  # shoulders to hips of `standing`
 
 
 def at(height: float) -> float:
@@ -75,19 +79,37 @@ def test_standing_person_plays_a_groove():
 def test_feet_play_the_kick_the_head_the_ride():
     for x in (200, 320, 440):
         seed = keypoints_to_pattern(standing(left_ankle=(x, 0.0), right_ankle=(x, 0.0)))
-        step = int(np.floor(((x - 320) / (0.7 * BODY_HEIGHT) + 0.5) * 10))
+        bar_width = ARM_SPAN * (FEET_BELOW_HIPS + HEAD_ABOVE_HIPS) * TORSO
+        step = int(np.floor(((x - 320) / bar_width + 0.5) * 10))
         assert KICK in drums_at(seed, min(max(step, 0), 9))
     seed = keypoints_to_pattern(standing())
     assert RIDE in drums_at(seed, 5)
 
 
-def test_the_lowest_playing_point_always_kicks():
-    # Half a body: knees and feet out of view, hips (which anchor but do not play) lowest.
-    kp = standing(left_wrist=(368, 0.62), right_wrist=(272, 0.62))
+def hidden(kp: Keypoints, *names: str, frame=FRAME) -> Keypoints:
     vis = kp.visibility.copy()
-    vis[[COCO_17.index(n) for n in ("left_knee", "right_knee", "left_ankle", "right_ankle")]] = 0.0
-    seed = keypoints_to_pattern(Keypoints(COCO_17, kp.xy, vis, FRAME))
-    assert (seed.to_matrix()[:, KICK] > 0).sum() >= 1
+    vis[[COCO_17.index(n) for n in names]] = 0.0
+    return Keypoints(COCO_17, kp.xy, vis, frame)
+
+
+LEGS = ("left_knee", "right_knee", "left_ankle", "right_ankle")
+
+
+def test_heights_hang_on_the_torso_so_a_vanishing_foot_moves_nothing_else():
+    whole = keypoints_to_pattern(standing()).to_matrix() > 0
+    for gone in (LEGS, ("left_ankle",), ("right_wrist", "left_knee")):
+        seed = keypoints_to_pattern(hidden(standing(), *gone)).to_matrix() > 0
+        assert not (seed & ~whole).any(), gone  # hits only disappear, none moves
+
+
+def test_in_a_half_body_shot_the_frame_bottom_is_the_floor():
+    # The frame ends just below the hips (y 548): the hands low in view kick.
+    kp = standing(left_wrist=(368, 0.45), right_wrist=(272, 0.45))
+    half = hidden(kp, *LEGS, frame=(640.0, at(0.42)))
+    seed = keypoints_to_pattern(half).to_matrix() > 0
+    assert seed[:, KICK].sum() == 2 and seed[:, RIDE].any()
+    # With the whole frame the same hands play above the kick.
+    assert not (keypoints_to_pattern(hidden(kp, *LEGS)).to_matrix()[:, KICK] > 0).any()
 
 
 def test_raised_hands_reach_the_cymbals():
@@ -161,17 +183,6 @@ def test_steps_option_and_frame_mode():
         keypoints_to_pattern(Keypoints(COCO_17, kp.xy, kp.visibility, None), normalize="frame")
 
 
-def test_small_jitter_rarely_changes_more_than_two_cells():
-    rng = np.random.default_rng(0)
-    base = standing()
-    seed = keypoints_to_pattern(base).to_matrix() > 0
-    changes = []
-    for _ in range(300):
-        moved = Keypoints(COCO_17, base.xy + rng.normal(0, 3.0, base.xy.shape), base.visibility, FRAME)
-        changes.append(int(((keypoints_to_pattern(moved).to_matrix() > 0) != seed).sum()))
-    assert np.mean(np.array(changes) <= 2) >= 0.9, np.bincount(changes)
-
-
 # --- real photos --------------------------------------------------------------
 
 PHOTOS = ("241", "294", "459", "474", "536", "564", "257")
@@ -183,8 +194,26 @@ def photos(pose_dir):
 
 
 @pytest.fixture(scope="module")
-def photo_seeds(photos):
-    return {name: pose_to_pattern(image)[0] for name, image in photos.items()}
+def photo_keypoints(photos):
+    return {name: estimate_pose(image) for name, image in photos.items()}
+
+
+@pytest.fixture(scope="module")
+def photo_seeds(photo_keypoints):
+    return {name: keypoints_to_pattern(keypoints) for name, keypoints in photo_keypoints.items()}
+
+
+def test_small_jitter_rarely_changes_more_than_two_cells(photo_keypoints, photo_seeds):
+    # 2 px of noise on every landmark of the real photos' people (59-640 px tall).
+    rng = np.random.default_rng(0)
+    changes = []
+    for name, kp in photo_keypoints.items():
+        seed = photo_seeds[name].to_matrix() > 0
+        for _ in range(40):
+            moved = Keypoints(kp.layout, kp.xy + rng.normal(0, 2.0, kp.xy.shape), kp.visibility, kp.frame_size)
+            changes.append(int(((keypoints_to_pattern(moved).to_matrix() > 0) != seed).sum()))
+    assert np.mean(np.array(changes) <= 2) >= 0.85, np.bincount(changes)
+    assert np.mean(changes) <= 1.2
 
 
 def test_real_photos_give_nonempty_different_seeds(photo_seeds):

@@ -163,7 +163,9 @@ class Keypoints:
     def __len__(self) -> int:
         return len(self.layout)
 
-    def body_points(self, *, visibility_threshold: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    def body_points(
+        self, *, visibility_threshold: float = 0.0, inside_frame_only: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The 13 ``BODY_POINTS``: positions ``(13, 2)`` and a mask of the visible ones.
 
         A body point is the mean of all its group's landmarks (a foot: ankle, heel
@@ -171,14 +173,15 @@ class Keypoints:
         ``visibility_threshold``. Averaging the whole group rather than only its
         visible members keeps the point from jumping when one toe flickers in and
         out of view. A point outside the frame (when its size is known) is not
-        visible either: estimators guess those, and the guesses flicker. Positions
+        visible either, unless ``inside_frame_only`` is false: estimators guess
+        those, and the guesses flicker. Positions
         of points that are not visible are NaN.
         """
         positions = np.full((len(BODY_POINTS), 2), np.nan)
         for k, rows in enumerate(self._group_rows()):
             if self.visibility[rows].max() >= visibility_threshold:
                 positions[k] = self.xy[rows].mean(axis=0)
-        if self.frame_size is not None:
+        if self.frame_size is not None and inside_frame_only:
             low = -FRAME_MARGIN * np.array(self.frame_size)
             high = (1 + FRAME_MARGIN) * np.array(self.frame_size)
             outside = ((positions < low) | (positions > high)).any(axis=1)

@@ -12,9 +12,13 @@ Eleven body points (head, shoulders, elbows, hands, knees, feet; see
   around you: feet kick, knees play the low tom, hanging hands and elbows the
   snare, shoulders the closed hat, the head the ride; hands at the thigh and
   chest reach the mid and high tom, hands at the top of the head the open hat
-  and hands stretched above it the crash. Height is 0 at the lowest visible
-  point and 1 at the head, so the lowest part of you always kicks and only
-  raised hands climb above the ride.
+  and hands stretched above it the crash. Height is measured on a body model
+  hung on the torso (hip and shoulder midpoints): 0 where a standing person's
+  feet are (``FEET_BELOW_HIPS`` torso lengths below the hips), 1 at the head
+  (``HEAD_ABOVE_HIPS`` above them). The estimator finds the torso most
+  steadily, so a hand or foot flickering in and out of view moves only itself.
+  In a half-body shot the frame's bottom edge is the floor, so what is lowest
+  in view still kicks.
 - ``normalize="frame"`` measures in the picture instead: its left and right
   edges are the bar's ends, its bottom edge is the floor and its top edge is
   ``FRAME_TOP_HEIGHT`` (as high as raised hands reach).
@@ -46,13 +50,12 @@ NORMALIZE_MODES = ("body", "frame")
 
 KICK, SNARE, CLOSED_HAT, OPEN_HAT, LOW_TOM, MID_TOM, HIGH_TOM, CRASH, RIDE = range(NUM_DRUMS)
 
-# The height ladder: (drum, upper edge), heights 0 at the lowest visible point
-# and 1 at the head. The bands are laid out so that a person standing with arms
+# The height ladder: (drum, upper edge), heights 0 at a standing person's feet
+# and 1 at the head (see FEET_BELOW_HIPS). The bands are laid out so that a person standing with arms
 # down plays a groove: feet kick, knees the low tom, hands and elbows the
 # snare, shoulders the closed hat, the head the ride. Edges sit between where
-# those joints fall on the COCO photos (feet 0-0.09, knees 0.22-0.37, hands
-# 0.42-0.63, elbows 0.61-0.67, shoulders 0.83-0.92, head 1), so small jitter
-# rarely changes a drum. The toms between are reached by moving: a hand at the
+# those joints fall on the COCO photos, so small jitter rarely changes a drum
+# (docs/seeds.md has the figures). The toms between are reached by moving: a hand at the
 # thigh (mid tom) or the chest (high tom); raised hands reach the cymbals.
 HEIGHT_LADDER = (
     (KICK, 0.16),
@@ -68,12 +71,26 @@ HEIGHT_LADDER = (
 # With normalize="frame": the frame's top edge is this high on the ladder,
 # about where hands stretched overhead reach (1.3 body heights above the feet).
 FRAME_TOP_HEIGHT = 1.3
-# The bar's width in body heights. An adult's arm span is about their height,
-# so arms spread out to the sides reach past the first and last steps, and a
-# person standing with arms down spans about half the bar. (A full span of 1.0
-# squeezed a standing body into three or four steps; 0.5 made 2 px of jitter
-# change a cell twice as often. Measured with scripts/measure_pose_seeds.py.)
-ARM_SPAN = 0.7
+# The body model, in torso lengths (hip midpoint to shoulder midpoint): where
+# height 0 (a standing person's feet) and height 1 (the head: the mean of the
+# face landmarks) lie below and above the hips. Medians over the standing
+# people of the COCO photos (feet 1.1-1.6 below, faces 1.1-1.45 above).
+FEET_BELOW_HIPS = 1.3
+HEAD_ABOVE_HIPS = 1.4
+# Torso landmarks anchor the model down to this visibility, and even just
+# outside the frame: BlazePose places a hip hidden by the frame's edge well
+# (it fits the whole body), and a steady anchor matters more than a sure one.
+TORSO_ANCHOR_VISIBILITY = 0.1
+# In a half-body shot the frame's bottom edge is the floor (height 0), but it
+# never rises above this share of the way from the model's feet to the head.
+MAX_FLOOR_RAISE = 0.6
+# The bar's width in body heights (feet to head on the model). An adult's arm
+# span is about their height, so arms spread out to the sides reach the first
+# and last steps, and a person standing with arms down spans the middle third.
+# (0.7 and 0.8 made image jitter change more than 2 cells twice as often, and
+# 1.0 squeezed a standing body into three or four steps. Measured with
+# scripts/measure_pose_seeds.py.)
+ARM_SPAN = 0.9
 # Points that play. The hips are left out: they sit under the hands and knees
 # of a standing person, where they would only thicken chords, and they barely
 # move when a person dances; they still anchor the torso's centre.
@@ -81,6 +98,8 @@ PLAYING_POINTS = tuple(name for name in BODY_POINTS if name not in ("left_hip", 
 
 _HEAD = BODY_POINTS.index("head")
 _TORSO = np.array([BODY_POINTS.index(name) for name in ("left_shoulder", "right_shoulder", "left_hip", "right_hip")])
+_SHOULDERS = np.array([BODY_POINTS.index(name) for name in ("left_shoulder", "right_shoulder")])
+_HIPS = np.array([BODY_POINTS.index(name) for name in ("left_hip", "right_hip")])
 _PLAYING = np.array([name in PLAYING_POINTS for name in BODY_POINTS])
 
 
@@ -113,7 +132,8 @@ def keypoints_to_pattern(
             f"a seed needs at least {MIN_VISIBLE_POINTS}"
         )
     if normalize == "body":
-        across, height = body_coordinates(positions, visible)
+        box = body_box(keypoints, visibility_threshold=visibility_threshold)
+        across, height = box.across(positions[:, 0]), box.height(positions[:, 1])
     else:
         across, height = frame_coordinates(positions, keypoints.frame_size)
     if mirror:
@@ -128,7 +148,7 @@ def keypoints_to_pattern(
 class BodyBox:
     """Where a body's grid lies in the picture (pixels): heights 0 and 1, the bar's centre and width."""
 
-    floor_y: float  # height 0: the lowest visible playing point
+    floor_y: float  # height 0: the model's feet (or the frame's bottom edge, or the lowest point)
     head_y: float  # height 1: the head
     centre_x: float  # the middle of the bar: the torso
     bar_width: float  # ARM_SPAN body heights
@@ -146,14 +166,42 @@ class BodyBox:
         return self.centre_x + (across - 0.5) * self.bar_width
 
 
-def body_box(positions: np.ndarray, visible: np.ndarray) -> BodyBox:
-    """The body's grid: height runs from the lowest visible playing point to the head.
+def body_box(keypoints: Keypoints, *, visibility_threshold: float = DEFAULT_VISIBILITY_THRESHOLD) -> BodyBox:
+    """The body's grid: the torso model (``torso_box``), or the extent of the body without a torso."""
+    anchors, found = keypoints.body_points(visibility_threshold=TORSO_ANCHOR_VISIBILITY, inside_frame_only=False)
+    if found[_SHOULDERS].all() and found[_HIPS].all():
+        box = torso_box(anchors[_SHOULDERS].mean(axis=0), anchors[_HIPS].mean(axis=0), keypoints.frame_size)
+        if box is not None:
+            return box
+    return extent_box(*keypoints.body_points(visibility_threshold=visibility_threshold))
 
-    The lowest *playing* point is height 0, so it always kicks (a visible hip
-    alone at the bottom of a half-body shot would otherwise take the kick with
-    it); without a visible head, the highest visible point is the head. The bar
-    is centred on the torso and ``ARM_SPAN`` body heights wide, so only arms
-    spread wide reach its ends, and a wobbling hand moves only itself.
+
+def torso_box(shoulders_xy: np.ndarray, hips_xy: np.ndarray, frame_size: tuple[float, float] | None) -> BodyBox | None:
+    """The body model's grid hung on the torso (shoulder and hip midpoints, pixels); ``None`` for a torso of no length.
+
+    Height 0 is ``FEET_BELOW_HIPS`` torso lengths below the hips, or the
+    frame's bottom edge where that is higher (a half-body shot), raised by at
+    most ``MAX_FLOOR_RAISE``; height 1 is ``HEAD_ABOVE_HIPS`` above the hips.
+    The bar is centred on the torso and ``ARM_SPAN`` model body heights wide.
+    """
+    torso = float(np.linalg.norm(shoulders_xy - hips_xy))
+    if torso < 1e-6:
+        return None
+    hip_y = float(hips_xy[1])
+    feet_y, head_y = hip_y + FEET_BELOW_HIPS * torso, hip_y - HEAD_ABOVE_HIPS * torso
+    floor_y = feet_y
+    if frame_size is not None:
+        floor_y = min(feet_y, max(frame_size[1], feet_y - MAX_FLOOR_RAISE * (feet_y - head_y)))
+    centre_x = float((shoulders_xy[0] + hips_xy[0]) / 2)
+    return BodyBox(floor_y, head_y, centre_x, ARM_SPAN * (feet_y - head_y))
+
+
+def extent_box(positions: np.ndarray, visible: np.ndarray) -> BodyBox:
+    """Without shoulders and hips: height runs from the lowest visible playing point to the head.
+
+    The lowest *playing* point is height 0, so it kicks; without a visible
+    head, the highest visible point is the head. The bar is centred on what
+    is seen of the torso and ``ARM_SPAN`` body heights wide.
     """
     seen = positions[visible]
     playing = positions[visible & _PLAYING]
@@ -162,12 +210,6 @@ def body_box(positions: np.ndarray, visible: np.ndarray) -> BodyBox:
     torso = visible[_TORSO]
     centre_x = float(positions[_TORSO][torso, 0].mean() if torso.any() else np.median(seen[:, 0]))
     return BodyBox(floor_y, head_y, centre_x, ARM_SPAN * max(floor_y - head_y, 1e-6))
-
-
-def body_coordinates(positions: np.ndarray, visible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each point's place across the bar (0 first step .. 1 last) and its height (0 floor, 1 head)."""
-    box = body_box(positions, visible)
-    return box.across(positions[:, 0]), box.height(positions[:, 1])
 
 
 def frame_coordinates(positions: np.ndarray, frame_size: tuple[float, float] | None) -> tuple[np.ndarray, np.ndarray]:
