@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import InputError
 from ..pattern import NUM_DRUMS, STEPS_PER_BAR
 from .dataset import load_split
 from .drum_model import DrumModel, load_default_model, load_model
@@ -135,8 +136,6 @@ def _real_bars(sequences, rng, count):
     starts = [(i, s) for i, events in enumerate(sequences)
               for s in range(0, len(events) - bar - ONSET_CONTINUATION + 1, bar)]
     if not starts:
-        from ..errors import InputError
-
         raise InputError(f"no file has the {bar + ONSET_CONTINUATION} steps an onset comparison needs")
     picks = rng.choice(len(starts), size=count, replace=len(starts) < count)
     seeds, real = [], []

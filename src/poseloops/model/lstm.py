@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..pattern import STEPS_PER_BAR
-from .events import NUM_EVENTS, position_features
+from .events import position_features
 from .weights import ModelSpec
 
 
@@ -87,7 +87,3 @@ class NumpyDrumLSTM:
         c_new[layer] += sig[:, :h] * np.tanh(gates[:, 3 * h:])
         np.multiply(sig[:, 2 * h:], np.tanh(c_new[layer]), out=h_new[layer])
         return h_new[layer]
-
-    @property
-    def num_events(self) -> int:
-        return NUM_EVENTS
