@@ -5,7 +5,6 @@ and real photos for uploads. Screenshots go to artifacts/ (git-ignored).
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 

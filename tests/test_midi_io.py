@@ -7,7 +7,6 @@ import io
 import mido
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from poseloops.errors import InputError, ParameterError
 from poseloops.midi_io import (

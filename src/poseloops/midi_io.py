@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import io
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import mido
+import numpy as np
 
 from .errors import InputError, ParameterError
 from .pattern import (
     DEFAULT_VELOCITY,
+    MAX_BPM,
     MAX_STEPS,
     MAX_VELOCITY,
+    MIN_BPM,
     NUM_DRUMS,
     STEPS_PER_BEAT,
     Pattern,
@@ -133,6 +137,50 @@ def read_midi(source: str | Path | bytes | BinaryIO) -> mido.MidiFile:
         raise InputError(f"{name} is not a readable MIDI file ({err})") from None
 
 
+@dataclass(frozen=True)
+class DrumHits:
+    """A MIDI file's drum onsets on the 16th grid, before any length limit."""
+
+    hits: tuple[tuple[int, int, int], ...]  # (step, drum, velocity): the loudest per step and drum, sorted
+    num_steps: int  # to the last onset or the file's end, whichever is later
+    num_notes: int  # drum notes found, whether a class takes their pitch or not
+    bpm: float | None  # the file's first tempo, if it is one a pattern may have
+    seed_end_step: int | None  # where our own export marked the seed's end
+
+
+def midi_to_drum_hits(
+    midi: mido.MidiFile, *, training_groups: bool = False, ignore_unknown_drums: bool = True
+) -> DrumHits:
+    """Every drum onset of ``midi`` quantised to the nearest 16th (in ticks) and mapped to a class.
+
+    Drum notes are those on channel 10 and all notes of tracks named as drums.
+    Several notes of one class on one step are one hit at the loudest velocity.
+    Raises ``ParameterError`` for a pitch no class takes unless ``ignore_unknown_drums``.
+    """
+    notes, end_tick, tempo, seed_end_tick = _drum_notes(midi)
+    ticks_per_step = midi.ticks_per_beat / STEPS_PER_BEAT
+    loudest: dict[tuple[int, int], int] = {}
+    for tick, pitch, velocity in notes:
+        drum = pitch_to_drum(pitch, training_groups=training_groups)
+        if drum is None:
+            if ignore_unknown_drums:
+                continue
+            raise ParameterError(f"MIDI pitch {pitch} is not a drum any class takes")
+        key = (_nearest_step(tick, ticks_per_step), drum)
+        loudest[key] = max(loudest.get(key, 0), min(velocity, MAX_VELOCITY))
+    last_step = max((_nearest_step(tick, ticks_per_step) for tick, _, _ in notes), default=-1)
+    bpm = round(mido.tempo2bpm(tempo), 3) if tempo else None
+    if bpm is not None and not MIN_BPM <= bpm <= MAX_BPM:
+        bpm = None  # a file's odd tempo shouldn't make its drums unreadable
+    return DrumHits(
+        hits=tuple(sorted((step, drum, velocity) for (step, drum), velocity in loudest.items())),
+        num_steps=max(last_step + 1, _nearest_step(end_tick, ticks_per_step)) if notes else 0,
+        num_notes=len(notes),
+        bpm=bpm,
+        seed_end_step=None if seed_end_tick is None else _nearest_step(seed_end_tick, ticks_per_step),
+    )
+
+
 def midi_to_pattern(
     midi: mido.MidiFile,
     *,
@@ -142,42 +190,23 @@ def midi_to_pattern(
 ) -> Pattern:
     """The drum notes of ``midi`` on the 16th grid, as a pattern (all of it seed).
 
-    Drum notes are those on channel 10 and all notes of tracks named as drums.
-    Several notes of one class on one step are one hit at the loudest velocity.
-    Raises ``InputError`` when the file has no drum notes, ``ParameterError``
-    when it is longer than ``max_steps`` or (without ``ignore_unknown_drums``)
-    holds a pitch no drum class takes.
+    Reads as ``midi_to_drum_hits``. Raises ``InputError`` when the file has no
+    drum notes, ``ParameterError`` when it is longer than ``max_steps`` or
+    (without ``ignore_unknown_drums``) holds a pitch no drum class takes.
     """
-    notes, end_tick, tempo, seed_end_tick = _drum_notes(midi)
-    if not notes:
+    drum_hits = midi_to_drum_hits(midi, training_groups=training_groups, ignore_unknown_drums=ignore_unknown_drums)
+    if not drum_hits.num_notes:
         raise InputError("the MIDI file has no drum notes (nothing on channel 10 or in a drum track)")
-    ticks_per_step = midi.ticks_per_beat / STEPS_PER_BEAT
-    last_step = max(_nearest_step(tick, ticks_per_step) for tick, _, _ in notes)
-    num_steps = max(last_step + 1, _nearest_step(end_tick, ticks_per_step))
+    if not drum_hits.hits:
+        raise InputError("the MIDI file's drum notes are all on pitches no drum class takes")
+    num_steps = drum_hits.num_steps
     if num_steps > max_steps:
         raise ParameterError(f"the MIDI clip is {num_steps} 16th steps long; at most {max_steps} are allowed")
-    matrix = [[0] * NUM_DRUMS for _ in range(num_steps)]
-    for tick, pitch, velocity in notes:
-        drum = pitch_to_drum(pitch, training_groups=training_groups)
-        if drum is None:
-            if ignore_unknown_drums:
-                continue
-            raise ParameterError(f"MIDI pitch {pitch} is not a drum any class takes")
-        step = _nearest_step(tick, ticks_per_step)
-        if step < num_steps:
-            row = matrix[step]
-            row[drum] = max(row[drum], min(velocity, MAX_VELOCITY))
-    steps = [[d for d in range(NUM_DRUMS) if row[d]] for row in matrix]
-    velocities = [[row[d] for d in range(NUM_DRUMS) if row[d]] for row in matrix]
-    if not any(steps):
-        raise InputError("the MIDI file's drum notes are all on pitches no drum class takes")
-    seed_length = num_steps
-    if seed_end_tick is not None:
-        seed_length = min(num_steps, _nearest_step(seed_end_tick, ticks_per_step))
-    bpm = round(mido.tempo2bpm(tempo), 3) if tempo else None
-    if bpm is not None and not 10 <= bpm <= 300:
-        bpm = None  # a file's odd tempo shouldn't make its drums unreadable
-    return Pattern.from_steps(steps, velocities=velocities, seed_length=seed_length, bpm=bpm)
+    matrix = np.zeros((num_steps, NUM_DRUMS), dtype=np.uint8)
+    for step, drum, velocity in drum_hits.hits:
+        matrix[step, drum] = velocity
+    seed_length = num_steps if drum_hits.seed_end_step is None else min(num_steps, drum_hits.seed_end_step)
+    return Pattern.from_matrix(matrix, seed_length=seed_length, bpm=drum_hits.bpm)
 
 
 def read_midi_pattern(source: str | Path | bytes | BinaryIO, **options) -> Pattern:
@@ -220,6 +249,8 @@ __all__ = [
     "DEFAULT_VELOCITY",
     "DRUM_TO_PITCH",
     "MAGENTA_PITCH_GROUPS",
+    "DrumHits",
+    "midi_to_drum_hits",
     "midi_to_pattern",
     "pattern_to_midi",
     "pattern_to_midi_bytes",

@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError, ParameterError
-from ..midi_io import _drum_notes, pitch_to_drum, read_midi
-from ..pattern import DEFAULT_VELOCITY, MAX_VELOCITY, MIN_VELOCITY, NUM_DRUMS, STEPS_PER_BAR, STEPS_PER_BEAT
+from ..midi_io import DrumHits, midi_to_drum_hits, read_midi
+from ..pattern import DEFAULT_VELOCITY, MAX_VELOCITY, MIN_VELOCITY, NUM_DRUMS, STEPS_PER_BAR
 
 INFO_CSV = "info.csv"
 SPLITS = ("train", "validation", "test")
@@ -136,7 +136,7 @@ def _add_file(dataset: DrumDataset, data_dir: Path, path: Path, time_signature: 
     if time_signature is None and not _is_four_four(midi):
         dataset.skipped["not in 4/4"].append(name)
         return
-    hits = midi_drum_hits(midi)
+    hits = midi_to_drum_hits(midi, training_groups=True)
     events = hits_to_events(hits)
     if events is None:
         dataset.skipped["no drum notes"].append(name)
@@ -146,44 +146,17 @@ def _add_file(dataset: DrumDataset, data_dir: Path, path: Path, time_signature: 
         return
     dataset.sequences.append(events.astype(np.int16))
     dataset.names.append(name)
-    for step, drum, velocity in hits.loudest:
+    for step, drum, velocity in hits.hits:
         dataset.velocity_sum[step % STEPS_PER_BAR, drum] += velocity
         dataset.hit_count[step % STEPS_PER_BAR, drum] += 1
 
 
-@dataclass
-class DrumHits:
-    """A file's drum onsets on the 16th grid: (step, drum, velocity), loudest per step and drum."""
-
-    loudest: list[tuple[int, int, int]]
-    num_steps: int
-
-
-def midi_drum_hits(midi) -> DrumHits:
-    """Drum notes of a whole MIDI file on the 16th grid, mapped with Magenta's training pitch groups.
-
-    Same reading as ``midi_io.midi_to_pattern``, without its ``MAX_STEPS`` cap:
-    dataset files run to thousands of steps, far past what a user's seed may have.
-    """
-    notes, end_tick, _, _ = _drum_notes(midi)
-    ticks_per_step = midi.ticks_per_beat / STEPS_PER_BEAT
-    loudest: dict[tuple[int, int], int] = {}
-    for tick, pitch, velocity in notes:
-        drum = pitch_to_drum(pitch, training_groups=True)
-        if drum is not None:
-            key = (int(np.floor(tick / ticks_per_step + 0.5)), drum)
-            loudest[key] = max(loudest.get(key, 0), min(velocity, MAX_VELOCITY))
-    last = max((step for step, _ in loudest), default=-1)
-    num_steps = max(last + 1, int(np.floor(end_tick / ticks_per_step + 0.5))) if loudest else 0
-    return DrumHits(sorted((s, d, v) for (s, d), v in loudest.items()), num_steps)
-
-
 def hits_to_events(hits: DrumHits) -> np.ndarray | None:
     """The ``(num_steps,)`` events of ``hits``, or None when there are no hits."""
-    if not hits.loudest:
+    if not hits.hits:
         return None
     events = np.zeros(hits.num_steps, dtype=np.int64)
-    for step, drum, _ in hits.loudest:
+    for step, drum, _ in hits.hits:
         events[step] |= 1 << drum
     return events
 
