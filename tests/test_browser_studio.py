@@ -44,13 +44,18 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def browser():
+def playwright():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
 
 
 class Studio:
@@ -379,3 +384,30 @@ def test_api_docs_render_offline_from_the_package(studio):
     foreign = [url for url in requests if not url.startswith(studio.url.rstrip("/"))]
     assert foreign == []
     assert studio.errors == []
+
+
+# A person who clicks Block: the fake camera is there, the permission prompt is refused.
+CAMERA_DENIED_ARGS = [arg for arg in CHROMIUM_ARGS if "fake-ui" not in arg] + ["--deny-permission-prompts"]
+# A computer with no camera at all.
+CAMERA_ABSENT_ARGS = [arg for arg in CHROMIUM_ARGS if "media-stream" not in arg and "video-capture" not in arg]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [(CAMERA_DENIED_ARGS, "camera is blocked"), (CAMERA_ABSENT_ARGS, "no camera found")],
+    ids=["denied", "absent"],
+)
+def test_a_denied_or_absent_camera_says_so_in_the_page(playwright, server, args, expected):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+    try:
+        studio = Studio(browser.new_page(viewport=DESKTOP), server.url).open()
+        studio.tab("camera")
+        studio.page.wait_for_function(
+            "t => document.querySelector('#camera-message').textContent.toLowerCase().includes(t)",
+            arg=expected,
+            timeout=15_000,
+        )
+        assert "error" in (studio.page.get_attribute("#camera-message", "class") or "")
+        assert studio.state()["loop"], "the loop made before is still there"
+    finally:
+        browser.close()
