@@ -9,8 +9,9 @@ import pytest
 import torch
 
 from poseloops.model import load_model
+from poseloops.model.dataset import load_split
 from poseloops.model.events import model_inputs
-from poseloops.model.train import model_from_arrays, train_model
+from poseloops.model.train import FileStreams, model_from_arrays, train_model
 from poseloops.model.train_config import TrainConfig
 from poseloops.model.weights import load_weights
 
@@ -48,3 +49,35 @@ def test_training_refuses_a_bad_setting(tmp_path):
 
     with pytest.raises(ParameterError, match="dropout"):
         train_model(tmp_path, tmp_path / "x.npz", TrainConfig(dropout=1.5), progress=False)
+
+
+def test_stateful_streams_read_whole_files_in_order(groove_dir, tmp_path):
+    data = groove_like_folder(groove_dir, tmp_path / "data", train=4, validation=1, max_seconds=15.0)
+    files = [s.astype(np.int64) for s in load_split(data, "train").sequences]
+    batch, window = 3, 16
+    streams = FileStreams(files, np.random.default_rng(0), batch=batch, window=window)
+    rows = [[] for _ in range(batch)]  # per row: the (previous, positions, targets) of each file read
+    started = []  # files in the order rows started them
+    for _ in range(3 * sum(len(f) for f in files) // (batch * window)):
+        previous, positions, targets, mask, reset = (t.numpy() for t in streams.next_batch())
+        assert previous.shape == positions.shape == targets.shape == mask.shape == (batch, window)
+        for row in range(batch):
+            n = int(mask[row].sum())
+            assert n > 0 and mask[row, :n].all() and not mask[row, n:].any()  # padding only at the end
+            if reset[row]:
+                rows[row].append(([], [], []))
+            for part, values in zip(rows[row][-1], (previous, positions, targets)):
+                part.extend(values[row, :n])
+    for row in rows:
+        for previous, positions, targets in row[:-1]:  # the last file may still be in progress
+            index = next(i for i, f in enumerate(files) if np.array_equal(f, targets))  # a whole file, in order
+            expected_previous, expected_positions = model_inputs(files[index])
+            assert np.array_equal(previous, expected_previous) and np.array_equal(positions, expected_positions)
+            started.append(index)
+    assert set(started) == set(range(len(files)))
+
+    state = (torch.ones(2, batch, 5), torch.full((2, batch, 5), 2.0))
+    streams.state = state
+    h, c = streams.initial_state(torch.tensor([True, False, True]))
+    assert (h[:, [0, 2]] == 0).all() and (c[:, [0, 2]] == 0).all()
+    assert torch.equal(h[:, 1], state[0][:, 1]) and torch.equal(c[:, 1], state[1][:, 1])

@@ -44,6 +44,9 @@ def _register_train(subparsers) -> None:
     parser.add_argument("--window", type=bounded_int(2, 4096, "window"), default=defaults.window,
                         help="steps per training window (default %(default)s)")
     parser.add_argument("--batch", type=bounded_int(1, 4096, "batch"), default=defaults.batch)
+    parser.add_argument("--stateful", action="store_true",
+                        help="stateful truncated BPTT: each batch row reads whole files in consecutive "
+                        "windows, carrying the LSTM state between them (zero at a file's start)")
     parser.add_argument("--learning-rate", type=bounded_float(1e-6, 1.0, "learning rate"),
                         default=defaults.learning_rate)
     parser.add_argument("--weight-decay", type=bounded_float(0.0, 1.0, "weight decay"),
@@ -67,7 +70,7 @@ def run_train(args: argparse.Namespace) -> int:
     torch.set_num_threads(args.threads)
     config = TrainConfig(
         epochs=args.epochs, minutes=args.minutes, seed=args.seed, hidden=args.hidden, layers=args.layers,
-        embedding=args.embedding, dropout=args.dropout, window=args.window, batch=args.batch,
+        embedding=args.embedding, dropout=args.dropout, window=args.window, batch=args.batch, stateful=args.stateful,
         learning_rate=args.learning_rate, weight_decay=args.weight_decay, max_files=args.max_files,
     )
     summary = train_model(args.data, args.out, config, progress=not args.quiet,

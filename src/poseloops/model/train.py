@@ -2,7 +2,8 @@
 
 The only module that imports torch. ``train_model`` reads a folder of drum
 MIDI (``dataset.load_split``), trains on random windows of the train split
-(truncated back-propagation through time), scores the validation split the way
+(truncated back-propagation through time; with ``stateful`` each batch row
+streams whole files in consecutive windows, carrying the LSTM state), scores the validation split the way
 ``poseloops eval`` does (every file from its start) after each epoch, keeps the
 best epoch and writes it as ``.npz`` weights plus a JSON spec (``weights.py``).
 
@@ -100,6 +101,65 @@ def sample_windows(sequences: list[np.ndarray], rng: np.random.Generator, *, bat
             torch.from_numpy(mask))
 
 
+class FileStreams:
+    """Stateful truncated BPTT: each batch row reads whole files in consecutive windows.
+
+    Row r's window k+1 continues where its window k stopped, so the LSTM state
+    can be carried between batches (``state``, detached); a row starts its next
+    file (drawn from a fresh random order of all files per pass) from a zero
+    state, as ``poseloops eval`` runs every file from its start. A file's last
+    window is padded and masked rather than joined to the next file, because
+    the state must be reset exactly where a file begins.
+    """
+
+    def __init__(self, sequences: list[np.ndarray], rng: np.random.Generator, *, batch: int, window: int):
+        self._files = [(*model_inputs(s.astype(np.int64)), s.astype(np.int64)) for s in sequences]
+        self._rng, self._window = rng, window
+        self._order: list[int] = []
+        self._rows = [self._next_file() for _ in range(batch)]
+        self._offsets = [0] * batch
+        self.state: tuple[torch.Tensor, torch.Tensor] | None = None  # (h, c) after the last batch
+
+    def _next_file(self) -> int:
+        if not self._order:
+            self._order = [int(i) for i in self._rng.permutation(len(self._files))]
+        return self._order.pop()
+
+    def next_batch(self):
+        """(previous, positions, targets, mask, reset), each ``(batch, window)`` but ``reset`` ``(batch,)``.
+
+        ``reset[row]`` is True where the row starts a file: its carried state must be zero.
+        """
+        batch, window = len(self._rows), self._window
+        previous = np.zeros((batch, window), np.int64)
+        positions = np.zeros((batch, window), np.int64)
+        targets = np.zeros((batch, window), np.int64)
+        mask = np.zeros((batch, window), np.float32)
+        reset = np.zeros(batch, bool)
+        for row in range(batch):
+            if self._offsets[row] >= len(self._files[self._rows[row]][2]):
+                self._rows[row], self._offsets[row] = self._next_file(), 0
+            prev_all, pos_all, events = self._files[self._rows[row]]
+            start = self._offsets[row]
+            stop = min(len(events), start + window)
+            n = stop - start
+            previous[row, :n] = prev_all[start:stop]
+            positions[row, :n] = pos_all[start:stop]
+            targets[row, :n] = events[start:stop]
+            mask[row, :n] = 1.0
+            reset[row] = start == 0
+            self._offsets[row] = stop
+        return (torch.from_numpy(previous), torch.from_numpy(positions), torch.from_numpy(targets),
+                torch.from_numpy(mask), torch.from_numpy(reset))
+
+    def initial_state(self, reset: torch.Tensor):
+        """The carried state with the rows that start a file zeroed (None before the first batch)."""
+        if self.state is None:
+            return None
+        keep = (~reset).to(self.state[0].dtype)[None, :, None]
+        return tuple(s * keep for s in self.state)
+
+
 @torch.no_grad()
 def score_sequences(model: DrumLSTM, sequences: list[np.ndarray]) -> tuple[float, float, int]:
     """(mean NLL in nats, next-event accuracy, steps) over every step of every sequence, each from its start."""
@@ -156,12 +216,13 @@ def train_model(data_dir: str | Path, out_path: str | Path, config: TrainConfig,
     total_batches = batches_per_epoch * config.epochs
     deadline = started + config.minutes * 60 if config.minutes else None
 
+    streams = FileStreams(train_seqs, rng, batch=config.batch, window=config.window) if config.stateful else None
     history, best, best_state = [], None, None
     batch_index = 0
     for epoch in range(1, config.epochs + 1):
         model.train()
         train_loss = _train_epoch(model, optimiser, train_seqs, rng, config, batches_per_epoch,
-                                  batch_index, total_batches, deadline, epoch, progress)
+                                  batch_index, total_batches, deadline, epoch, progress, streams)
         batch_index += batches_per_epoch
         nll, accuracy, steps = score_sequences(model, valid_seqs)
         elapsed = time.monotonic() - started
@@ -184,16 +245,23 @@ def train_model(data_dir: str | Path, out_path: str | Path, config: TrainConfig,
 
 
 def _train_epoch(model, optimiser, sequences, rng, config, batches, first_batch, total_batches, deadline,
-                 epoch, progress) -> float:
+                 epoch, progress, streams: FileStreams | None = None) -> float:
     from tqdm import tqdm
 
     losses = []
     bar = tqdm(range(batches), desc=f"epoch {epoch}", unit="batch", disable=not progress, leave=False)
     for b in bar:
         _set_learning_rate(optimiser, config, (first_batch + b) / total_batches)
-        previous, positions, targets, mask = sample_windows(sequences, rng, batch=config.batch,
-                                                            window=config.window)
-        logits, _ = model(previous, positions)
+        if streams is None:
+            previous, positions, targets, mask = sample_windows(sequences, rng, batch=config.batch,
+                                                                window=config.window)
+            state = None
+        else:
+            previous, positions, targets, mask, reset = streams.next_batch()
+            state = streams.initial_state(reset)
+        logits, state = model(previous, positions, state)
+        if streams is not None:
+            streams.state = tuple(s.detach() for s in state)
         nll = nn.functional.cross_entropy(logits.reshape(-1, NUM_EVENTS), targets.reshape(-1), reduction="none")
         loss = (nll * mask.reshape(-1)).sum() / mask.sum()
         optimiser.zero_grad()

@@ -16,6 +16,7 @@ class TrainConfig:
     dropout: float = 0.3  # on the embedding, between layers and before the output
     window: int = 128  # steps per training window (truncated BPTT length)
     batch: int = 64
+    stateful: bool = False  # rows stream files in consecutive windows, carrying the LSTM state
     learning_rate: float = 3e-3
     final_learning_rate: float = 1e-4  # cosine decay to this over ``epochs``
     weight_decay: float = 0.01  # AdamW's decoupled decay
