@@ -120,7 +120,8 @@ def test_picture_seed_is_deterministic_and_sized(photo):
     seed = image_to_pattern(photo)
     assert seed == image_to_pattern(photo.copy())
     assert len(seed) == 10 and seed.seed_length == 10
-    assert 1 <= seed.num_hits <= 10 * MAX_HITS_PER_STEP
+    assert seed.num_hits > 0
+    assert max(len(step) for step in seed.steps) <= MAX_HITS_PER_STEP
     assert len(image_to_pattern(photo, steps=32)) == 32
 
 

@@ -83,22 +83,34 @@ def sample_windows(sequences: list[np.ndarray], rng: np.random.Generator, *, bat
     """
     lengths = np.array([len(s) for s in sequences], dtype=np.float64)
     files = rng.choice(len(sequences), size=batch, p=lengths / lengths.sum())
-    previous = np.zeros((batch, window), np.int64)
-    positions = np.zeros((batch, window), np.int64)
-    targets = np.zeros((batch, window), np.int64)
-    mask = np.zeros((batch, window), np.float32)
+    arrays = _empty_batch(batch, window)
     for row, f in enumerate(files):
         events = sequences[f].astype(np.int64)
         start = int(rng.integers(0, len(events)))
-        prev_all, pos_all = model_inputs(events)
-        stop = min(len(events), start + window)
-        n = stop - start
-        previous[row, :n] = prev_all[start:stop]
-        positions[row, :n] = pos_all[start:stop]
-        targets[row, :n] = events[start:stop]
-        mask[row, :n] = 1.0
-    return (torch.from_numpy(previous), torch.from_numpy(positions), torch.from_numpy(targets),
-            torch.from_numpy(mask))
+        _fill_row(arrays, row, (*model_inputs(events), events), start)
+    return tuple(torch.from_numpy(a) for a in arrays)
+
+
+def _empty_batch(batch: int, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Zeroed (previous, positions, targets, mask) arrays of shape ``(batch, window)``."""
+    shape = (batch, window)
+    return np.zeros(shape, np.int64), np.zeros(shape, np.int64), np.zeros(shape, np.int64), np.zeros(shape, np.float32)
+
+
+def _fill_row(arrays, row: int, file_inputs, start: int) -> int:
+    """Copy one window of a file (previous, positions, events) from ``start`` into ``row``; the rest stays padding.
+
+    Returns where the window stopped in the file.
+    """
+    previous, positions, targets, mask = arrays
+    prev_all, pos_all, events = file_inputs
+    stop = min(len(events), start + previous.shape[1])
+    n = stop - start
+    previous[row, :n] = prev_all[start:stop]
+    positions[row, :n] = pos_all[start:stop]
+    targets[row, :n] = events[start:stop]
+    mask[row, :n] = 1.0
+    return stop
 
 
 class FileStreams:
@@ -130,27 +142,16 @@ class FileStreams:
 
         ``reset[row]`` is True where the row starts a file: its carried state must be zero.
         """
-        batch, window = len(self._rows), self._window
-        previous = np.zeros((batch, window), np.int64)
-        positions = np.zeros((batch, window), np.int64)
-        targets = np.zeros((batch, window), np.int64)
-        mask = np.zeros((batch, window), np.float32)
+        batch = len(self._rows)
+        arrays = _empty_batch(batch, self._window)
         reset = np.zeros(batch, bool)
         for row in range(batch):
             if self._offsets[row] >= len(self._files[self._rows[row]][2]):
                 self._rows[row], self._offsets[row] = self._next_file(), 0
-            prev_all, pos_all, events = self._files[self._rows[row]]
             start = self._offsets[row]
-            stop = min(len(events), start + window)
-            n = stop - start
-            previous[row, :n] = prev_all[start:stop]
-            positions[row, :n] = pos_all[start:stop]
-            targets[row, :n] = events[start:stop]
-            mask[row, :n] = 1.0
             reset[row] = start == 0
-            self._offsets[row] = stop
-        return (torch.from_numpy(previous), torch.from_numpy(positions), torch.from_numpy(targets),
-                torch.from_numpy(mask), torch.from_numpy(reset))
+            self._offsets[row] = _fill_row(arrays, row, self._files[self._rows[row]], start)
+        return tuple(torch.from_numpy(a) for a in (*arrays, reset))
 
     def initial_state(self, reset: torch.Tensor):
         """The carried state with the rows that start a file zeroed (None before the first batch)."""
