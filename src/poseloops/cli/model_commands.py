@@ -110,9 +110,12 @@ def _register_eval(subparsers) -> None:
     )
     parser.add_argument("--data", required=True, metavar="DIR", help="folder laid out like the Groove dataset")
     parser.add_argument("--split", choices=("train", "validation", "test"), default="validation")
-    parser.add_argument("--weights", metavar="FILE.npz", default=None, help="score these weights instead")
+    parser.add_argument("--model", "--weights", dest="weights", metavar="FILE.npz", default=None,
+                        help="score these weights (from poseloops train) instead of the shipped model")
     parser.add_argument("--onsets", action="store_true",
                         help="also compare onset probabilities of generated and real loops")
+    parser.add_argument("--music", action="store_true",
+                        help="also judge sampled loops: groove holding, silent bars, spread, fills")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run_eval)
 
@@ -120,15 +123,19 @@ def _register_eval(subparsers) -> None:
 def run_eval(args: argparse.Namespace) -> int:
     from ..model.evaluate import evaluate_split
 
-    report = evaluate_split(args.data, split=args.split, weights_path=args.weights, onsets=args.onsets)
+    report = evaluate_split(args.data, split=args.split, weights_path=args.weights, onsets=args.onsets,
+                            music=args.music)
     if args.json:
         print(json.dumps(report))
         return 0
-    for name in ("model", "ngram"):
-        figures = report[name]
-        print(f"{name:>6}: NLL {figures['nll']:.4f} nats/step, accuracy {figures['accuracy']:.4f}, "
-              f"{figures['steps']} steps")
-    if "onsets" in report:
-        print(json.dumps(report["onsets"], indent=1))
+    model, ngram, groove = report["model"], report["ngram"], report["groove_baseline"]
+    print(f" model: NLL {model['nll']:.4f} nats/step ({model['nll_given_style']:.4f} given the style), "
+          f"accuracy {model['accuracy']:.4f}, velocity MAE {model['velocity_mae']:.1f}, "
+          f"offset MAE {model['offset_mae_ms']:.1f} ms, {model['steps']} steps")
+    print(f" ngram: NLL {ngram['nll']:.4f} nats/step, accuracy {ngram['accuracy']:.4f}")
+    print(f"groove baseline: velocity MAE {groove['velocity_mae']:.1f}, offset MAE {groove['offset_mae_ms']:.1f} ms")
+    for section in ("onsets", "music"):
+        if section in report:
+            print(json.dumps(report[section], indent=1))
     sys.stdout.flush()
     return 0

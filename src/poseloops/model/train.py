@@ -44,16 +44,16 @@ from torch import nn
 
 from ..errors import ParameterError
 from ..pattern import MAX_VELOCITY, NUM_DRUMS, STEPS_PER_BAR
-from .dataset import DrumDataset, load_split
+from .dataset import TrainingFiles, load_split
 from .events import NUM_EVENTS, POSITION_BITS, position_features
 from .features import (
     EVENT_BITS,
-    history_steps,
     PART_ANY,
     PART_BEAT,
     PART_FILL,
     PART_NAMES,
     STYLE_ANY,
+    history_steps,
     teacher_inputs,
 )
 from .train_config import TrainConfig
@@ -114,42 +114,6 @@ def model_from_arrays(spec: ModelSpec, arrays: dict[str, np.ndarray]) -> DrumLST
 
 
 # --- data -------------------------------------------------------------------------
-
-
-class TrainingFiles:
-    """One split's files as arrays the batches are cut from, with label indices."""
-
-    def __init__(self, dataset: DrumDataset, styles: tuple[str, ...], max_files: int | None = None,
-                 far_bars: tuple[int, ...] = (2,)):
-        self.far_bars = far_bars
-        n = len(dataset.sequences) if max_files is None else min(max_files, len(dataset.sequences))
-        index = {name: i + 1 for i, name in enumerate(styles)}
-        self.events = [dataset.sequences[i].astype(np.int64) for i in range(n)]
-        self.velocities = dataset.velocities[:n]
-        self.offsets = dataset.offsets[:n]
-        self.styles = np.array([index.get(s, STYLE_ANY) for s in dataset.styles[:n]], np.int64)
-        self.parts = np.array([{True: PART_FILL, False: PART_BEAT}.get(f, PART_ANY) for f in dataset.fills[:n]],
-                              np.int64)
-        self.bpms = np.array(dataset.bpms[:n], np.float64)
-        self.lengths = np.array([len(e) for e in self.events], np.float64)
-
-    def __len__(self) -> int:
-        return len(self.events)
-
-    def num_steps(self) -> int:
-        return int(self.lengths.sum())
-
-    def file_inputs(self, f: int, *, start: int = 0, stop: int | None = None, style: int | None = None,
-                    part: int | None = None) -> dict[str, np.ndarray]:
-        """Teacher-forced inputs of file ``f``'s steps ``start..stop`` (the history before ``start`` is read)."""
-        origin = max(0, start - history_steps(self.far_bars))
-        stop = len(self.events[f]) if stop is None else min(stop, len(self.events[f]))
-        parts = np.full(stop - origin, self.parts[f] if part is None else part, np.int64)
-        window = slice(origin, stop)
-        inputs = teacher_inputs(self.events[f][window], self.velocities[f][window], self.offsets[f][window], parts,
-                                origin=origin, start=start - origin, far_bars=self.far_bars)
-        inputs["styles"] = np.full(stop - start, self.styles[f] if style is None else style, np.int64)
-        return inputs
 
 
 def plan_batch(files: TrainingFiles, rng: np.random.Generator, *, batch: int, window: int) -> list[dict]:
