@@ -15,12 +15,12 @@ from .conftest import assert_one_line_error, run_cli
 from .model_data import write_drum_midi
 
 
-def test_default_generate_prints_a_seed_and_32_steps():
+def test_default_generate_prints_a_seed_and_a_four_bar_loop():
     result = run_cli("generate", "--rng-seed", "11")
     assert result.returncode == 0, result.stderr
     pattern = text_to_pattern(result.stdout)
-    assert len(pattern) == 42 and pattern.seed_length == 10
-    assert pattern.seed.num_hits > 0 and pattern.slice(10, 42).num_hits > 0
+    assert len(pattern) == 64 and pattern.seed_length == 10  # the seed opens bar 1 of 4
+    assert pattern.seed.num_hits > 0 and all(pattern.slice(b * 16, b * 16 + 16).num_hits > 0 for b in range(4))
     assert [line.split()[0] for line in result.stdout.splitlines()] == list(DRUM_LABELS)
 
 

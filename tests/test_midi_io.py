@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import mido
+import numpy as np
 import pytest
 from hypothesis import given, settings
 
@@ -39,6 +40,11 @@ def test_midi_round_trip_keeps_hits_velocities_seed_and_tempo(pattern):
     assert back.steps == pattern.steps
     assert back.velocities == pattern.velocities
     assert back.seed_length == pattern.seed_length
+    # offsets come back to the tick (120 ticks a 16th); an early first hit starts at tick 0
+    expected = pattern.offset_matrix()
+    if len(expected):
+        expected[0] = np.maximum(expected[0], 0.0)
+    assert np.abs(back.offset_matrix() - expected).max() <= 1 / 120 + 1e-4
     expected_bpm = pattern.bpm if pattern.bpm is not None else 120.0
     assert back.bpm == pytest.approx(expected_bpm, abs=0.01)
 
@@ -160,3 +166,15 @@ def test_written_file_is_read_back_by_mido(tmp_path):
     assert midi.type == 1 and len(midi.tracks) == 1
     assert sum(1 for m in midi.tracks[0] if m.type == "note_on") == 6
     assert io.BytesIO(path.read_bytes()).read(4) == b"MThd"
+
+
+def test_swing_and_offsets_move_the_exported_ticks():
+    pattern = Pattern.from_steps([[0], [2], [1], [2]], offsets=[[0.0], [0.0], [-0.25], [0.1]])
+    midi = mido.MidiFile(file=io.BytesIO(pattern_to_midi_bytes(pattern, bpm=120, swing=0.6)))
+    ticks, now = [], 0
+    for message in midi.tracks[0]:
+        now += message.time
+        if message.type == "note_on":
+            ticks.append(now)
+    # 120 ticks a 16th; swing 0.6 moves odd steps 0.2 of a step (24 ticks) late; offsets on top
+    assert ticks == [0, 120 + 24, 240 - 30, 360 + 24 + 12]

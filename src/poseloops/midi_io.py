@@ -87,8 +87,11 @@ def pattern_to_midi(pattern: Pattern, *, bpm: float | None = None, swing: float 
     ticks_per_step = TICKS_PER_BEAT // STEPS_PER_BEAT
     note_ticks = ticks_per_step // 2
     events: list[tuple[int, int, mido.Message | mido.MetaMessage]] = []
+    half = ticks_per_step // 2
     for hit in hit_times(pattern, swing=swing):
-        start = max(0, int(math.floor(hit.time * ticks_per_step + 0.5)))
+        grid = int(math.floor((hit.time - hit.offset) * ticks_per_step + 0.5))
+        # an offset rounded up to half a step would read back as the next step: keep it a tick short
+        start = max(0, grid + min(max(int(math.floor(hit.offset * ticks_per_step + 0.5)), -half), half - 1))
         pitch = DRUM_TO_PITCH[hit.drum]
         events.append((start, 1, mido.Message("note_on", channel=DRUM_CHANNEL, note=pitch, velocity=hit.velocity)))
         events.append((start + note_ticks, 0, mido.Message("note_off", channel=DRUM_CHANNEL, note=pitch)))

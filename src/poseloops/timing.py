@@ -29,6 +29,7 @@ class TimedHit(NamedTuple):
     drum: int
     velocity: int
     time: float  # in 16th steps from the pattern's start; may be below 0 or past the end by under a step
+    offset: float  # the hit's own part of ``time`` (the rest is the grid and the swing)
 
 
 def check_swing(swing: float) -> float:
@@ -54,7 +55,7 @@ def hit_times(pattern: Pattern, *, swing: float = STRAIGHT_SWING) -> list[TimedH
     """Every hit with the time it sounds, in steps: grid + swing + its offset, in pattern order."""
     swing = check_swing(swing)
     return [
-        TimedHit(step, drum, velocity, step + float(swing_shift(step, swing)) + offset)
+        TimedHit(step, drum, velocity, step + float(swing_shift(step, swing)) + offset, offset)
         for step, (drums, velocities, offsets) in enumerate(zip(pattern.steps, pattern.velocities, pattern.offsets))
         for drum, velocity, offset in zip(drums, velocities, offsets)
     ]

@@ -159,7 +159,7 @@ class GenerateRequest(Strict):
 
     seed: PatternModel
     bars: Bars | None = Field(None, description="loop length in bars (default 4, or twice a long seed's bars)")
-    steps: int | None = Field(None, ge=0, le=MAX_STEPS,
+    steps: int | None = Field(None, ge=1, le=MAX_STEPS,
                               description="exactly this many steps after the seed instead of whole bars")
     temperature: float = Field(1.0, ge=0.0, le=MAX_TEMPERATURE, description="0 greedy; higher is wilder")
     rng_seed: RngSeed | None = None
