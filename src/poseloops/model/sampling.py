@@ -117,16 +117,36 @@ def _prime(lstm: NumpyDrumLSTM, known: Played, style: int, parts: np.ndarray, or
 
 
 def choose(logits: np.ndarray, temperature: float, rng: np.random.Generator) -> np.ndarray:
-    """One event per row of ``logits`` ``(batch, 512)``: argmax at temperature 0, else a draw."""
+    """One event per row of ``logits`` ``(batch, 512)``, drawn at ``temperature``.
+
+    The temperature shapes which drums play, not how often nothing does: the
+    rest keeps the probability the model gives it, and the hits share the rest
+    of the mass, sharpened or flattened by the temperature. (Tempering the rest
+    too made cool loops fall silent: in a sparse groove the rest is each step's
+    single likeliest event, so a low temperature picked it step after step.)
+    At temperature 0 the step is a rest when the model thinks that more likely
+    than not, else the likeliest hit.
+    """
     if temperature == 0.0:
-        return logits.argmax(axis=1)
-    scaled = logits.astype(np.float64) / temperature
-    scaled -= scaled.max(axis=1, keepdims=True)
-    probs = np.exp(scaled)
+        rest = _softmax(logits.astype(np.float64))[:, REST_EVENT]
+        return np.where(rest > 0.5, REST_EVENT, logits[:, 1:].argmax(axis=1) + 1)
+    probs = event_probabilities(logits, temperature)
     cumulative = np.cumsum(probs, axis=1)
     draws = rng.random(len(logits)) * cumulative[:, -1]
     picked = (cumulative <= draws[:, None]).sum(axis=1)  # k where c[k-1] <= draw < c[k]
     return np.minimum(picked, NUM_EVENTS - 1)
+
+
+def event_probabilities(logits: np.ndarray, temperature: float) -> np.ndarray:
+    """``(batch, 512)``: the distribution ``choose`` draws from at ``temperature`` > 0."""
+    logits = logits.astype(np.float64)
+    rest = _softmax(logits)[:, REST_EVENT]
+    return np.concatenate([rest[:, None], _softmax(logits[:, 1:] / temperature) * (1.0 - rest)[:, None]], axis=1)
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
 
 
 def draw_groove(params: np.ndarray, events: np.ndarray, temperature: float,
