@@ -1,4 +1,11 @@
-"""Shared fixtures: where the real data lives, and the CLI as users run it."""
+"""Shared fixtures: where the real data lives, and the CLI as users run it.
+
+Data: the full Groove MIDI Dataset and the pose photos in ../shared/data when a
+checkout has them beside it, else the small fixture set in tests/data (see its
+README), so the suite passes from a bare clone. The fixture set holds the files
+the tests read first from the full dataset, so most tests read the same files
+either way; tests about a whole split assert what holds on both.
+"""
 
 from __future__ import annotations
 
@@ -13,20 +20,40 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 GROOVE = SHARED / "data" / "groove"
 POSE_DATA = SHARED / "data" / "pose"
+TEST_DATA = REPO / "tests" / "data"
+GROOVE_SAMPLE = TEST_DATA / "groove"
+POSE_SAMPLE = TEST_DATA / "pose"
 HYDROGEN_KITS = Path("/usr/share/hydrogen/data/drumkits")
 POSELOOPS = Path(sys.executable).parent / "poseloops"
 
 
+def full_or_sample(full: Path, sample: Path, marker: str) -> Path:
+    """``full`` when ``full / marker`` is there, else the checked-in ``sample``."""
+    chosen = full if (full / marker).exists() else sample
+    assert (chosen / marker).exists(), f"the test data is missing: {chosen / marker}"
+    return chosen
+
+
 @pytest.fixture(scope="session")
 def groove_dir() -> Path:
-    assert (GROOVE / "info.csv").is_file(), f"the Groove MIDI Dataset is expected at {GROOVE}"
-    return GROOVE
+    """The Groove MIDI Dataset (train and validation splits): all of it, or the fixture set."""
+    return full_or_sample(GROOVE, GROOVE_SAMPLE, "info.csv")
 
 
 @pytest.fixture(scope="session")
 def pose_dir() -> Path:
-    assert POSE_DATA.is_dir(), f"the pose photos are expected at {POSE_DATA}"
-    return POSE_DATA
+    """Photos of people, named as in COCO: all seven, or the four of the fixture set."""
+    return full_or_sample(POSE_DATA, POSE_SAMPLE, "COCO_val2014_000000000241.jpg")
+
+
+@pytest.fixture(scope="session")
+def pose_clips(tmp_path_factory) -> Path:
+    """A folder with person-webcam.y4m and people-slideshow.y4m: ../shared's, or made from the photos."""
+    from .pose_clips import CLIPS, write_clips
+
+    if all((POSE_DATA / name).is_file() for name in CLIPS):
+        return POSE_DATA
+    return write_clips(POSE_SAMPLE, tmp_path_factory.mktemp("pose_clips"))
 
 
 def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:

@@ -1,6 +1,7 @@
 """The studio in a real browser: Debian's Chromium driven by Playwright, against a real
-server, with a real clip of a real person as the webcam (../shared/data/pose/person-webcam.y4m)
-and real photos for uploads. Screenshots go to artifacts/ (git-ignored).
+server, with a real clip of a real person as the webcam (person-webcam.y4m: ../shared's, or
+made from the fixture photos, see tests/pose_clips.py) and real photos for uploads.
+Screenshots go to artifacts/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from .server_harness import shared_server
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parent.parent
-POSE_DATA = REPO.parent / "shared" / "data" / "pose"
-WEBCAM_CLIP = POSE_DATA / "person-webcam.y4m"
 ARTIFACTS = REPO / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -30,7 +29,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--use-fake-ui-for-media-stream",
     "--use-fake-device-for-media-stream",
-    f"--use-file-for-fake-video-capture={WEBCAM_CLIP.resolve()}",
+    "--use-file-for-fake-video-capture={webcam_clip}",
     "--autoplay-policy=no-user-gesture-required",  # headless has no person to click first
 ]
 DESKTOP = {"width": 1280, "height": 720}
@@ -51,9 +50,14 @@ def playwright():
         yield playwright
 
 
+def chromium_args(args: list[str], pose_clips: Path) -> list[str]:
+    """``args`` with the fake camera playing the webcam clip."""
+    return [arg.format(webcam_clip=(pose_clips / "person-webcam.y4m").resolve()) for arg in args]
+
+
 @pytest.fixture(scope="module")
-def browser(playwright):
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+def browser(playwright, pose_clips):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=chromium_args(CHROMIUM_ARGS, pose_clips))
     yield browser
     browser.close()
 
@@ -242,14 +246,14 @@ def test_webcam_draws_the_skeleton_and_capture_makes_a_seed(studio):
     assert hits >= 3, state["seed"]
 
 
-def test_a_picture_upload_seeds_a_loop_and_a_pose_picture_shows_its_skeleton(studio):
+def test_a_picture_upload_seeds_a_loop_and_a_pose_picture_shows_its_skeleton(studio, pose_dir):
     studio.open()
     studio.tab("picture")
-    studio.page.set_input_files("#picture-file", str(POSE_DATA / "COCO_val2014_000000000474.jpg"))
+    studio.page.set_input_files("#picture-file", str(pose_dir / "COCO_val2014_000000000474.jpg"))
     state = studio.wait_for_source("picture")
     assert sum(len(step) for step in state["seed"]["pattern"]) > 0
     studio.page.check("input[name='picture-mode'][value='pose']")
-    studio.page.set_input_files("#picture-file", str(POSE_DATA / "COCO_val2014_000000000241.jpg"))
+    studio.page.set_input_files("#picture-file", str(pose_dir / "COCO_val2014_000000000241.jpg"))
     studio.wait_for_source("pose picture")
     studio.page.wait_for_function("() => Number(document.querySelector('#picture-overlay').dataset.keypoints) >= 10")
 
@@ -397,8 +401,8 @@ CAMERA_ABSENT_ARGS = [arg for arg in CHROMIUM_ARGS if "media-stream" not in arg 
     [(CAMERA_DENIED_ARGS, "camera is blocked"), (CAMERA_ABSENT_ARGS, "no camera found")],
     ids=["denied", "absent"],
 )
-def test_a_denied_or_absent_camera_says_so_in_the_page(playwright, server, args, expected):
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+def test_a_denied_or_absent_camera_says_so_in_the_page(playwright, server, pose_clips, args, expected):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=chromium_args(args, pose_clips))
     try:
         studio = Studio(browser.new_page(viewport=DESKTOP), server.url).open()
         studio.tab("camera")

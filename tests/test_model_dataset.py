@@ -22,8 +22,10 @@ def test_groove_validation_split_keeps_4_4_files_and_counts_the_rest(groove_dir)
     assert len(dataset.sequences) == len(four_four)
     assert len(dataset.skipped["not in 4/4"]) == len(rows) - len(four_four) > 0
     assert all(seq.min() >= 0 and seq.max() < 512 for seq in dataset.sequences)
-    # A 90-second file at about 100 bpm is some hundreds of 16ths: the sequences are whole files.
-    assert 20_000 < dataset.num_steps < 60_000
+    # The sequences are whole files: none shorter than its duration in 16ths at its tempo (info.csv).
+    in_16ths = {r["midi_filename"]: float(r["duration"]) * float(r["bpm"]) / 15 for r in four_four}
+    assert all(len(seq) >= in_16ths[name] - 1 for name, seq in zip(dataset.names, dataset.sequences))
+    assert sum(in_16ths.values()) < dataset.num_steps < 1.5 * sum(in_16ths.values())
 
 
 def test_known_beat_becomes_known_events(tmp_path):

@@ -23,12 +23,12 @@ def test_seed_random_prints_a_grid_and_json():
     assert {d for step in grid.steps for d in step} <= {0, 1, 2}
 
 
-def test_seed_pose_from_a_photo_and_a_video(pose_dir):
+def test_seed_pose_from_a_photo_and_a_video(pose_dir, pose_clips):
     photo = run_cli("seed", "pose", str(pose_dir / PHOTO), "--json", "--steps", "12", "--mirror")
     assert photo.returncode == 0, photo.stderr
     seed = json_to_pattern(photo.stdout)
     assert len(seed) == 12 and seed.num_hits >= 5
-    video = run_cli("seed", "pose", str(pose_dir / "people-slideshow.y4m"), "--frame", "0", "--frame", "12")
+    video = run_cli("seed", "pose", str(pose_clips / "people-slideshow.y4m"), "--frame", "0", "--frame", "12")
     assert video.returncode == 0, video.stderr
     assert video.stdout.count("# frame") == 2 and video.stdout.count("kick") == 2
 

@@ -1,7 +1,8 @@
 """Body pose as a seed: the mapping rules on made-up bodies, BlazePose on real photos and video.
 
-Photos: COCO 2014 validation images in ../shared/data/pose (see its README for
-who is in each); the webcam and slideshow clips are Y4M videos made from them.
+Photos: COCO 2014 validation images, all seven of ../shared/data/pose when it is
+there, else the four of tests/data/pose (see the READMEs for who is in each);
+the webcam and slideshow clips are Y4M videos made from them (tests/pose_clips.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from poseloops.seeds import (
     keypoints_to_pattern,
     pose_to_pattern,
     read_image_file,
+    read_video_frames,
     video_to_patterns,
 )
 from poseloops.seeds.pose_mapping import (
@@ -37,6 +39,8 @@ from poseloops.seeds.pose_mapping import (
     SNARE,
     drum_for_height,
 )
+
+from .pose_clips import CLIPS, photo_path, write_clips
 
 FRAME = (640.0, 800.0)
 FEET_Y, HEAD_Y = 760.0, 360.0  # a person 400 px tall, head 1 on the height ladder
@@ -185,12 +189,10 @@ def test_steps_option_and_frame_mode():
 
 # --- real photos --------------------------------------------------------------
 
-PHOTOS = ("241", "294", "459", "474", "536", "564", "257")
-
-
 @pytest.fixture(scope="module")
 def photos(pose_dir):
-    return {name: read_image_file(pose_dir / f"COCO_val2014_000000000{name}.jpg") for name in PHOTOS}
+    """Every photo there is, by COCO number (the tests name only those the fixture set has)."""
+    return {path.stem[-3:]: read_image_file(path) for path in sorted(pose_dir.glob("COCO_val2014_*.jpg"))}
 
 
 @pytest.fixture(scope="module")
@@ -266,11 +268,11 @@ def test_no_person_in_a_landscape_or_a_crop_of_sky(photos):
 
 
 def test_estimator_is_safe_to_share_between_threads(photos):
-    expected = estimate_pose(photos["459"]).xy
+    expected = estimate_pose(photos["564"]).xy
     results = []
 
     def work():
-        results.append(estimate_pose(photos["459"]).xy)
+        results.append(estimate_pose(photos["564"]).xy)
 
     threads = [threading.Thread(target=work) for _ in range(3)]
     for thread in threads:
@@ -280,8 +282,8 @@ def test_estimator_is_safe_to_share_between_threads(photos):
     assert len(results) == 3 and all(np.array_equal(r, expected) for r in results)
 
 
-def test_video_gives_the_frame_with_the_most_body_or_the_frames_asked_for(pose_dir):
-    clip = pose_dir / "people-slideshow.y4m"  # 241, 474, 564 for 5 frames each
+def test_video_gives_the_frame_with_the_most_body_or_the_frames_asked_for(pose_clips):
+    clip = pose_clips / "people-slideshow.y4m"  # 241, 474, 564 for 5 frames each
     [(index, seed, keypoints)] = video_to_patterns(clip)
     assert 0 <= index < 15 and seed.num_hits >= 4
     _, visible = keypoints.body_points(visibility_threshold=0.5)
@@ -293,10 +295,29 @@ def test_video_gives_the_frame_with_the_most_body_or_the_frames_asked_for(pose_d
         video_to_patterns(clip, frames=[99])
 
 
-def test_webcam_clip_frames_agree(pose_dir):
+def test_webcam_clip_frames_agree(pose_clips):
     # The same still photo for 2 s: every frame must give the same seed.
-    seeds = {p for _, p, _ in video_to_patterns(pose_dir / "person-webcam.y4m", frames=[0, 4, 9])}
+    seeds = {p for _, p, _ in video_to_patterns(pose_clips / "person-webcam.y4m", frames=[0, 4, 9])}
     assert len(seeds) == 1
+
+
+def test_clips_made_from_the_photos_show_the_photos(pose_dir, tmp_path):
+    # What the suite plays as the webcam without ../shared: read back through OpenCV, frame by frame.
+    folder = write_clips(pose_dir, tmp_path)
+    for name, shots in CLIPS.items():
+        frames = read_video_frames(folder / name, max_frames=100)
+        numbers = [number for number, seconds in shots for _ in range(5 * seconds)]
+        assert [i for i, _ in frames] == list(range(len(numbers)))
+        for (_, frame), number in zip(frames, numbers):
+            photo = Image.open(photo_path(pose_dir, number)).convert("RGB")
+            scale = min(640 / photo.width, 480 / photo.height)
+            width, height = round(photo.width * scale), round(photo.height * scale)
+            expected = np.asarray(photo.resize((width, height), Image.BILINEAR), dtype=np.float64)
+            left, top = (640 - width) // 2, (480 - height) // 2
+            assert frame.shape == (480, 640, 3)
+            shown = frame[top : top + height, left : left + width].astype(np.float64)
+            assert np.abs(shown - expected).mean() < 6, (name, number)  # 4:2:0 chroma and two resamplers
+            assert frame[:, : left - 2].max(initial=0) < 24 and frame[:, left + width + 2 :].max(initial=0) < 24
 
 
 def test_bad_image_arrays_are_refused():
@@ -307,7 +328,7 @@ def test_bad_image_arrays_are_refused():
 
 
 def test_picture_module_does_not_change_the_callers_image(photos):
-    image = photos["459"].copy()
+    image = photos["564"].copy()
     find_people(image)
-    assert np.array_equal(image, photos["459"])
+    assert np.array_equal(image, photos["564"])
     assert isinstance(Image.fromarray(image), Image.Image)

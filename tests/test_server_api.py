@@ -1,7 +1,7 @@
 """The studio's JSON API on a real server (``poseloops serve`` on loopback), with the real
 model, the real pose estimator, real photos and real drum samples.
 
-Inputs: the COCO photos in ../shared/data/pose (see its README), renders of the
+Inputs: the COCO photos (the conftest's pose_dir: ../shared/data/pose or tests/data/pose), renders of the
 Hydrogen GMRockKit for recorded rhythms, and patterns written here by hand.
 """
 

@@ -6,18 +6,25 @@
 2. Onsets: librosa's spectral-flux onset detector on a 22.05 kHz copy.
 3. Tempo: librosa's estimate, then the candidates it is commonly off by
    (x2, x1/2, x3/4, x4/3, x2/3, x3/2) are scored by how well the onsets fall
-   on a 16th-note grid that starts with the recording (step 0 = time 0, give
-   or take ``MAX_LATENCY_S`` for the detector's lag); the best fit wins, and
-   among equally good fits (an eighth-note groove at 120 sounds like a
-   16th-note one at 60) the one nearest ``PREFERRED_BPM``. ``bpm=`` skips this.
+   on a 16th-note grid that starts with the first hit (step 0 = the first
+   onset, give or take ``MAX_LATENCY_S``: the silence before it is however
+   long the player took to start); the best fit wins, and among equally good
+   fits (an eighth-note groove at 120 sounds like a 16th-note one at 60) the
+   one nearest ``PREFERRED_BPM``. ``bpm=`` skips this.
 4. Each hit is classified by how much each of six frequency bands rose at the
    onset and how loud each band is then, with one logistic regression per
    family (kick, snare, hats and cymbals); a hit can be several at once (kick
    and hat together). The weights live in ``rhythm_classifier.json``, fitted by
    ``scripts/fit_rhythm_classifier.py`` on renders of Groove training-split
    patterns through the synth and TR-808 kits, never the kit used to test it.
-   A hat that still rings ``OPEN_HAT_RING_S`` later plays as an open hat.
-5. Quantise to 16ths; the onset strength sets the velocity.
+   A hat that still rings ``OPEN_HAT_RING_S`` later (or just before the next
+   hit, if that comes sooner) plays as an open hat.
+5. Quantise to 16ths. Velocity: each drum's level at the hit in the bands
+   where that drum is loud (``VELOCITY_BANDS``), against the loudest hit of
+   that drum in the recording, as amplitude (velocity 127 x amplitude ratio,
+   the way samplers and our renderer scale a hit by velocity / 127), floored at
+   ``MIN_VELOCITY``. The seed is the first ``SEED_BARS`` whole bars played
+   (see ``seed_steps``), or ``steps=``.
 """
 
 from __future__ import annotations
@@ -26,14 +33,14 @@ import io
 import json
 import math
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
 import numpy as np
 
 from ..errors import InputError, ModelError, ParameterError
-from ..pattern import MAX_STEPS, MAX_VELOCITY, STEPS_PER_BEAT, Pattern, check_bpm, check_num_steps
+from ..pattern import MAX_VELOCITY, STEPS_PER_BAR, STEPS_PER_BEAT, Pattern, check_bpm, check_num_steps
 
 MAX_SECONDS = 60.0  # the upload limit; longer takes long to analyse and makes no seed anyone wants
 ANALYSIS_SAMPLE_RATE = 22050  # hats live up to 11 kHz; kicks and snares far below
@@ -43,7 +50,12 @@ ONSET_DELTA = 0.03  # librosa's peak threshold on the 0-1 onset envelope; tuned 
 # The onset envelope is the mean rise (dB) over mel bands of the peak-normalised
 # recording; the softest ghost notes in the renders rise 1.5, a swelling tone 0.3.
 MIN_ONSET_STRENGTH = 0.5
-LEAD_IN_FRAMES = 8  # 93 ms of silence put in front before analysis
+# A room's hiss flickers by as much as a ghost note rises (a mean rise of 1-2 dB), but a hit,
+# however soft, is louder than the background: the recording's quietest frames (2nd percentile).
+MIN_ABOVE_BACKGROUND_DB = 6.0
+BACKGROUND_PERCENTILE = 2
+SEAM_FADE_SAMPLES = 256  # the lead-in fades out so its seam with the recording does not click
+LEAD_IN_FRAMES = 8  # 93 ms of the recording's own background put in front before analysis
 SILENCE_DBFS = -60.0  # a recording whose loudest sample is quieter than this is silence
 MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 8000, 192000
 
@@ -51,7 +63,10 @@ MIN_BPM_ESTIMATE, MAX_BPM_ESTIMATE = 40.0, 240.0
 PREFERRED_BPM = 110.0  # near the middle of the Groove dataset's tempi
 TEMPO_RATIOS = (1.0, 2.0, 0.5, 0.75, 4 / 3, 2 / 3, 1.5)  # where onset-based tempo estimates go wrong
 TEMPO_SEARCH = 0.03  # +-3% around each candidate
-TEMPO_FIT_TOLERANCE = 0.03  # fits this close to the best count as equally good
+# Fits this close to the best count as equally good. A player's timing lowers the fit more at
+# fast tempi (it is a larger share of a shorter step), so a tight tie hands human beats to half
+# their tempo: 0.03 found 48% of drummers' clips within 2%, 0.1 finds 65% (docs/seeds.md).
+TEMPO_FIT_TOLERANCE = 0.1
 MAX_LATENCY_S = 0.04  # the onset detector reports hits up to this late (or early)
 
 # Bands (Hz) whose rise at an onset tells the drums apart: kick fundamental,
@@ -63,9 +78,19 @@ POST_FRAMES = 3  # the level after: max of frames onset .. onset+2
 
 FAMILY_DRUMS = {"kick": 0, "snare": 1, "hat": 2}
 OPEN_HAT = 3
+FAMILY_OF_DRUM = {0: "kick", 1: "snare", 2: "hat", OPEN_HAT: "hat"}
+# Indices into BANDS_HZ whose level sets each family's velocity: where that drum is loud and the
+# others are quiet, so a hat on a kick gets its own velocity, not the kick's.
+VELOCITY_BANDS = {"kick": (0, 1), "snare": (2, 3, 4), "hat": (5,)}
 OPEN_HAT_RING_S = 0.15  # a hat whose top band is still within OPEN_HAT_DROP_DB of its peak after this
 OPEN_HAT_DROP_DB = 10.0
+# The ring is read before the next hit's attack reaches the analysis window (half of N_FFT
+# early, and a frame more: the detector reports an attack up to a frame late), and not at
+# all when the next hit comes too soon to tell a ring from a tick.
+RING_GUARD_FRAMES = N_FFT // 2 // HOP_LENGTH + 1
+MIN_RING_S = 0.07
 MIN_VELOCITY = 30  # the softest hit found still plays audibly
+SEED_BARS = 2  # the default seed: the first two bars played (docs/seeds.md says why)
 
 CLASSIFIER_FILE = "rhythm_classifier.json"
 CLASSIFIER_TYPE = "poseloops-rhythm-classifier"
@@ -106,12 +131,13 @@ def decode_audio(data: bytes, *, max_seconds: float = MAX_SECONDS) -> tuple[np.n
 def audio_to_pattern(
     samples: np.ndarray, sample_rate: int, *, bpm: float | None = None, steps: int | None = None
 ) -> Pattern:
-    """The seed a recording plays: its hits on the 16th grid, step 0 at the recording's start.
+    """The seed a recording plays: its hits on the 16th grid, step 0 at the first hit.
 
     ``samples``: float array, ``(frames,)`` or ``(frames, channels)``.
     ``bpm``: the tempo if known; else it is estimated. ``steps``: the seed's
-    length; by default the recording's length in 16ths. The pattern's ``bpm``
-    is the tempo used. Raises ``ParameterError`` for bad arguments and
+    exact length; by default the first ``SEED_BARS`` whole bars played (one if
+    only one was, the recording's length if it is shorter than a bar). The
+    pattern's ``bpm`` is the tempo used. Raises ``ParameterError`` for bad arguments and
     ``InputError`` for silence, a recording with no hits, or one too long.
     """
     mono = check_audio(samples, sample_rate)
@@ -125,6 +151,7 @@ def audio_to_pattern(
     analysis = analyse(mono / peak, sample_rate)
     if len(analysis.onset_times) == 0:
         raise InputError("no hits found in the recording: tap, clap or beatbox with clear attacks")
+    analysis = from_first_hit(analysis)
     if bpm is None:
         bpm, latency = estimate_tempo(analysis)
     else:
@@ -153,7 +180,7 @@ def check_audio(samples: np.ndarray, sample_rate: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Analysis:
-    """What a recording holds, per onset: time (s), strength (0-1), features and drums."""
+    """What a recording holds, per onset: time (s), strength (0-1), features, drums and levels."""
 
     duration_s: float
     onset_times: np.ndarray
@@ -161,6 +188,7 @@ class Analysis:
     features: np.ndarray
     drums: list[set[int]]
     envelope: np.ndarray  # librosa's onset strength per frame, for the tempo estimate
+    family_levels_db: dict[str, np.ndarray]  # per family, its bands' level at each onset
 
 
 def analyse(mono: np.ndarray, sample_rate: int) -> Analysis:
@@ -171,7 +199,8 @@ def analyse(mono: np.ndarray, sample_rate: int) -> Analysis:
     drums = classify_hits(features, levels, frames)
     strengths = envelope[frames] / max(float(envelope.max()), 1e-9) if len(frames) else np.zeros(0)
     times = frames * HOP_LENGTH / ANALYSIS_SAMPLE_RATE
-    return Analysis(len(mono) / sample_rate, times, strengths, features, drums, envelope)
+    return Analysis(len(mono) / sample_rate, times, strengths, features, drums, envelope,
+                    family_levels(levels, frames))
 
 
 def detect_onsets(mono: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -180,8 +209,7 @@ def detect_onsets(mono: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.nd
 
     with _librosa_lock:  # numba's first compilation is not safe to race
         y = librosa.resample(mono, orig_sr=sample_rate, target_sr=ANALYSIS_SAMPLE_RATE)
-        # Silence in front, so a hit at the very first sample still rises out of something.
-        y = np.concatenate([np.zeros(LEAD_IN_FRAMES * HOP_LENGTH), y])
+        y = np.concatenate([quietest_stretch(y, LEAD_IN_FRAMES * HOP_LENGTH), y])
         power = np.abs(librosa.stft(y, n_fft=N_FFT, hop_length=HOP_LENGTH)) ** 2
         mel = librosa.feature.melspectrogram(S=power, sr=ANALYSIS_SAMPLE_RATE)
         envelope = librosa.onset.onset_strength(S=librosa.power_to_db(mel), sr=ANALYSIS_SAMPLE_RATE)
@@ -189,7 +217,33 @@ def detect_onsets(mono: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.nd
             onset_envelope=envelope, sr=ANALYSIS_SAMPLE_RATE, hop_length=HOP_LENGTH, delta=ONSET_DELTA
         )
     frames = frames[(envelope[frames] >= MIN_ONSET_STRENGTH) & (frames >= LEAD_IN_FRAMES)]
+    frames = frames[above_background(power, frames)]
     return power[:, LEAD_IN_FRAMES:], envelope[LEAD_IN_FRAMES:], frames - LEAD_IN_FRAMES
+
+
+def above_background(power: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """Which onset ``frames`` are louder than the background by ``MIN_ABOVE_BACKGROUND_DB``."""
+    level_db = 10 * np.log10(power.sum(axis=0) + 1e-20)
+    inner = level_db[LEAD_IN_FRAMES : len(level_db) - 2] if len(level_db) > LEAD_IN_FRAMES + 2 else level_db
+    background_db = np.percentile(inner, BACKGROUND_PERCENTILE)  # (the STFT's zero-padded edges left out)
+    peaks = np.array([level_db[f : f + POST_FRAMES].max() for f in frames]).reshape(len(frames))
+    return peaks >= background_db + MIN_ABOVE_BACKGROUND_DB
+
+
+def quietest_stretch(y: np.ndarray, length: int) -> np.ndarray:
+    """The ``length`` samples of ``y`` with the least energy (zeros where ``y`` is shorter).
+
+    Put in front of the recording, so a hit at its very first sample still rises out of
+    something, while a room's hiss or hum that starts with the recording does not: digital
+    silence there would make the background's start an onset, and then the seed's step 0.
+    """
+    if len(y) <= length:
+        return np.zeros(length)
+    energy = np.concatenate([[0.0], np.cumsum(y**2)])
+    start = int(np.argmin(energy[length:] - energy[:-length]))
+    stretch = y[start : start + length].copy()
+    stretch[-SEAM_FADE_SAMPLES:] *= np.linspace(1.0, 0.0, SEAM_FADE_SAMPLES)
+    return stretch
 
 
 def band_levels_db(power: np.ndarray) -> np.ndarray:
@@ -208,24 +262,48 @@ def onset_features(levels: np.ndarray, frame: int) -> np.ndarray:
     return np.concatenate([after - before, after - after.max()])
 
 
+def family_levels(levels: np.ndarray, frames: np.ndarray) -> dict[str, np.ndarray]:
+    """Per family, the power sum (dB) of its ``VELOCITY_BANDS`` at each onset's loudest frame."""
+    peaks = np.array([levels[:, int(f) : int(f) + POST_FRAMES].max(axis=1) for f in frames]).reshape(len(frames), len(levels))
+    return {family: 10 * np.log10((10 ** (peaks[:, list(bands)] / 10)).sum(axis=1))
+            for family, bands in VELOCITY_BANDS.items()}
+
+
+def hit_velocities(analysis: Analysis) -> list[dict[int, int]]:
+    """Per onset, the velocity of each of its drums: amplitude against that drum's loudest hit."""
+    loudest = {}
+    for family, level in analysis.family_levels_db.items():
+        heard = [i for i, drums in enumerate(analysis.drums) if any(FAMILY_OF_DRUM[d] == family for d in drums)]
+        loudest[family] = level[heard].max() if heard else 0.0
+    velocities = []
+    for i, drums in enumerate(analysis.drums):
+        velocities.append({})
+        for drum in drums:
+            family = FAMILY_OF_DRUM[drum]
+            amplitude = 10 ** ((analysis.family_levels_db[family][i] - loudest[family]) / 20)
+            velocities[-1][drum] = int(np.clip(round(MAX_VELOCITY * amplitude), MIN_VELOCITY, MAX_VELOCITY))
+    return velocities
+
+
 def classify_hits(features: np.ndarray, levels: np.ndarray, frames: np.ndarray) -> list[set[int]]:
     """The drums each onset holds: every family the classifier finds likely, else the likeliest."""
     classifier = load_classifier()
     logits = features @ classifier["weights"].T + classifier["bias"]
     likely = logits >= 0.0  # probability 0.5
     drums = []
-    for row, frame in zip(range(len(features)), frames):
+    next_frames = np.append(frames[1:], np.iinfo(np.int64).max)
+    for row, frame, next_frame in zip(range(len(features)), frames, next_frames):
         chosen = np.flatnonzero(likely[row]) if likely[row].any() else [int(logits[row].argmax())]
         found = {FAMILY_DRUMS[classifier["families"][k]] for k in chosen}
-        if found == {FAMILY_DRUMS["hat"]} and _rings(levels[-1], int(frame)):
-            found = {OPEN_HAT}
+        if FAMILY_DRUMS["hat"] in found and _rings(levels[-1], int(frame), int(next_frame)):
+            found = (found - {FAMILY_DRUMS["hat"]}) | {OPEN_HAT}
         drums.append(found)
     return drums
 
 
-def _rings(top_band_db: np.ndarray, frame: int) -> bool:
-    later = frame + round(OPEN_HAT_RING_S * ANALYSIS_SAMPLE_RATE / HOP_LENGTH)
-    if later >= len(top_band_db):
+def _rings(top_band_db: np.ndarray, frame: int, next_frame: int) -> bool:
+    later = min(frame + round(OPEN_HAT_RING_S * ANALYSIS_SAMPLE_RATE / HOP_LENGTH), next_frame - RING_GUARD_FRAMES)
+    if later >= len(top_band_db) or later - frame < MIN_RING_S * ANALYSIS_SAMPLE_RATE / HOP_LENGTH:
         return False
     peak = top_band_db[frame : frame + POST_FRAMES].max()
     return bool(top_band_db[later] >= peak - OPEN_HAT_DROP_DB)
@@ -259,6 +337,12 @@ def grid_fit(times: np.ndarray, weights: np.ndarray, bpm: np.ndarray, latency: n
     return (np.cos(phase) * weights).sum(axis=-1) / weights.sum()
 
 
+def from_first_hit(analysis: Analysis) -> Analysis:
+    """``analysis`` with time 0 at its first onset: the silence before the player started is dropped."""
+    start_s = float(analysis.onset_times[0])
+    return replace(analysis, duration_s=analysis.duration_s - start_s, onset_times=analysis.onset_times - start_s)
+
+
 def fit_latency(times: np.ndarray, weights: np.ndarray, bpm: float) -> float:
     """The detector lag (within ``MAX_LATENCY_S``) that puts the onsets best on the grid."""
     latencies = np.linspace(-MAX_LATENCY_S, MAX_LATENCY_S, 17)
@@ -290,16 +374,29 @@ def estimate_tempo(analysis: Analysis) -> tuple[float, float]:
     return round(bpm, 2), float(fine_latency[col])
 
 
+def seed_steps(hit_steps: np.ndarray, recording_steps: int) -> int:
+    """The default seed length: the first ``SEED_BARS`` bars played, else the recording's length.
+
+    ``hit_steps``: the 16th step of each hit from the first (0); ``recording_steps``:
+    the recording's length in 16ths from the first hit.
+    """
+    # A bar counts as played once a hit falls in its last beat: players stop right after their
+    # last hit, and a bar often ends with a rest or two; a lone closing hit on the next one is not a bar.
+    bars_played = (int(hit_steps.max()) + STEPS_PER_BEAT) // STEPS_PER_BAR
+    if bars_played == 0:
+        return max(1, min(STEPS_PER_BAR, recording_steps))
+    return STEPS_PER_BAR * min(SEED_BARS, bars_played)
+
+
 def _quantise(analysis: Analysis, bpm: float, latency: float, steps: int | None) -> Pattern:
     step_s = 60.0 / bpm / STEPS_PER_BEAT
+    # the first hit is step 0 even where the fitted latency would round it to -1 (above 200 BPM)
+    hit_steps = np.maximum(np.round((analysis.onset_times - latency) / step_s).astype(int), 0)
     if steps is None:
-        steps = min(MAX_STEPS, max(1, math.ceil((analysis.duration_s - latency) / step_s - 0.5)))
+        steps = seed_steps(hit_steps, math.ceil((analysis.duration_s - latency) / step_s - 0.5))
     matrix = np.zeros((steps, 9), dtype=np.uint8)
-    for time_s, strength, drums in zip(analysis.onset_times, analysis.strengths, analysis.drums):
-        step = int(round((time_s - latency) / step_s))
-        if not 0 <= step < steps:
-            continue
-        velocity = int(round(MIN_VELOCITY + (MAX_VELOCITY - MIN_VELOCITY) * float(np.clip(strength, 0, 1))))
-        for drum in drums:
-            matrix[step, drum] = max(matrix[step, drum], velocity)
+    for step, velocities in zip(hit_steps, hit_velocities(analysis)):
+        if 0 <= step < steps:
+            for drum, velocity in velocities.items():
+                matrix[step, drum] = max(matrix[step, drum], velocity)
     return Pattern.from_matrix(matrix, seed_length=steps, bpm=bpm)

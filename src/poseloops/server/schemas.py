@@ -122,7 +122,7 @@ class ImageOptions(Strict):
 
 class AudioOptions(Strict):
     bpm: Bpm | None = Field(None, description="the recording's tempo; estimated when left out")
-    steps: SeedSteps | None = Field(None, description="seed length; the whole recording when left out")
+    steps: SeedSteps | None = Field(None, description="seed length from the first hit; the first two bars played when left out")
 
 
 class KeypointModel(BaseModel):
