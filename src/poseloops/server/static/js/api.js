@@ -85,7 +85,8 @@ export async function upload(path, blob, options = {}, type = blob.type) {
  * OpenAPI schema), so the page offers a control only where the server accepts its value.
  */
 export async function capabilities() {
-  const schemas = (await getJson("/openapi.json")).components?.schemas || {};
+  const schema = await getJson("/openapi.json");
+  const schemas = schema.components?.schemas || {};
   const fields = (name) => new Set(Object.keys(schemas[name]?.properties || {}));
   return {
     generate: fields("GenerateRequest"),
@@ -94,6 +95,7 @@ export async function capabilities() {
     exportMidi: fields("ExportMidiRequest"),
     session: fields("StudioSettings"),
     pattern: fields("PatternModel"),
+    paths: new Set(Object.keys(schema.paths || {})),
   };
 }
 

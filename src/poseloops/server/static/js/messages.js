@@ -4,29 +4,39 @@
 
 const MB = 1024 * 1024;
 
-/** A message place: the element that shows it and the control it is about. */
+/**
+ * A message place: the element beside a group of controls that shows what happened there.
+ * An error marks the control it is about (aria-invalid, described by the message).
+ */
 export class MessageSpot {
   constructor(element, control = null) {
     this.element = element;
     this.control = control;
+    this.marked = null;
   }
 
-  say(text, { error = false } = {}) {
+  say(text, { error = false, control = null } = {}) {
     this.element.textContent = text;
     this.element.classList.toggle("error", error);
-    this.element.hidden = !text;
-    if (this.control) {
-      if (error) {
-        this.control.setAttribute("aria-invalid", "true");
-        this.control.setAttribute("aria-describedby", this.element.id);
-      } else {
-        this.control.removeAttribute("aria-invalid");
-      }
+    if (this.marked) {
+      this.marked.removeAttribute("aria-invalid");
+      this.marked.removeAttribute("aria-describedby");
+      this.marked = null;
+    }
+    const about = control || this.control;
+    if (error && about) {
+      about.setAttribute("aria-invalid", "true");
+      about.setAttribute("aria-describedby", this.element.id);
+      this.marked = about;
     }
   }
 
-  error(text) {
-    this.say(text, { error: true });
+  error(text, control = null) {
+    this.say(text, { error: true, control });
+  }
+
+  get showsError() {
+    return this.element.classList.contains("error");
   }
 
   clear() {
@@ -89,13 +99,13 @@ export function sessionProblem(err, name) {
   return `${name} is not a PoseLoops session (or it is damaged). Choose a file saved with Save session.`;
 }
 
-/** A loop that could not be made or played. `what` says what was asked ("the new loop", "this BPM"). */
-export function loopProblem(err, { bars, bpm, maxSeconds }) {
+/** A loop that could not be played: `steps` long at `bpm`. */
+export function loopProblem(err, { steps, bpm, maxSeconds }) {
   const e = kind(err);
   const problem = serverProblem(e);
   if (problem) return problem;
   if (/would be \d+ s of audio|renders at most/i.test(e.detail)) {
-    const steps = bars * 16;
+    const bars = Math.round((steps / 16) * 10) / 10;
     const seconds = (steps * 15) / bpm;
     const slowest = Math.ceil((steps * 15) / maxSeconds);
     return `At ${bpm} BPM, ${bars} bars would last ${Math.round(seconds)} s; a loop can last at most ${maxSeconds} s. ` +
@@ -104,4 +114,9 @@ export function loopProblem(err, { bars, bpm, maxSeconds }) {
   if (e.field === "kit") return "That kit is not on this computer any more. Choose another kit.";
   if (e.field === "mixer") return "The mixer settings could not be used. Press Reset mixer.";
   return "That change could not be played; the loop plays on as before. Try again, or undo it.";
+}
+
+/** The model could not continue the seed. */
+export function generateProblem(err) {
+  return serverProblem(kind(err)) || "The drum model could not continue this seed. Try another seed or fewer bars.";
 }
