@@ -164,6 +164,16 @@ class Studio:
         )
         return self.state()
 
+    def wait_for_heard(self, timeout: float = 15_000) -> None:
+        """Wait until the loop heard (and so shown) is the studio's latest (a change waits for its bar)."""
+        self.page.wait_for_function(
+            """() => { const p = window.studio.player, loop = window.studio.store.getState().loop;
+                       if (!p.playing) return true;
+                       const heard = p.heard();
+                       return heard && !p.pending && loop && JSON.stringify(heard.loop.pattern) === JSON.stringify(loop.pattern); }""",
+            timeout=timeout,
+        )
+
     def wait_for_render(self, key_before: str | None, timeout: float = 15_000) -> None:
         self.page.wait_for_function("k => window.studio.audio() && window.studio.audio().key !== k", arg=key_before, timeout=timeout)
 
