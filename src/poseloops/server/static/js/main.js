@@ -218,7 +218,7 @@ function showVariations(heard) {
   const state = store.getState();
   const playingHere = heard && heard.take === state.take ? heard.variation : null;
   const queued = player.playing && playingHere !== state.variation ? state.variation : null;
-  variationStrip.show(state.variations, { playing: player.playing ? playingHere : state.variation, queued });
+  variationStrip.show(state.variations, { current: player.playing ? playingHere : state.variation, queued, playing: player.playing });
 }
 
 /** Runs every frame: the playhead, and the grid when the heard loop changed at a bar. */

@@ -35,19 +35,19 @@ export class VariationStrip {
     return button;
   }
 
-  /** Show `variations` (pattern JSON); `playing`/`queued`: indices or null. */
-  show(variations, { playing = null, queued = null } = {}) {
+  /** Show `variations` (pattern JSON); `current`: the one heard (or chosen, when stopped); `queued`: the one waiting. */
+  show(variations, { current = null, queued = null, playing = false } = {}) {
     this.root.hidden = variations.length < 2;
     this.buttons.forEach((button, i) => {
       const loop = variations[i];
       button.hidden = !loop;
       if (!loop) return;
-      const state = i === playing ? "playing" : i === queued ? "queued" : "";
+      const state = i === current ? "current" : i === queued ? "queued" : "";
       button.dataset.state = state;
-      button.setAttribute("aria-pressed", String(i === (queued ?? playing)));
+      button.setAttribute("aria-pressed", String(i === (queued ?? current)));
       const hits = loop.pattern.reduce((n, step) => n + step.length, 0);
       const bars = Math.ceil(loop.pattern.length / 16);
-      const where = state === "playing" ? ", playing" : state === "queued" ? ", starts at the next bar" : "";
+      const where = state === "current" ? (playing ? ", playing" : ", chosen") : state === "queued" ? ", starts at the next bar" : "";
       button.setAttribute("aria-label", `Variation ${i + 1}: ${bars} bar${bars === 1 ? "" : "s"}, ${hits} hits${where} (key ${i + 1})`);
       const key = JSON.stringify(loop.pattern);
       if (this.drawn[i] !== key) {
