@@ -1,0 +1,151 @@
+"""The player switches at the next bar: measured on the audio clock, from what the audio
+thread rendered (an AudioWorklet after the player's output records every sample with its
+frame number), not from the page's own schedule.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from .browser_harness import SAMPLE_RATE, Recording, browser, load_session, playwright, rock_session, server, tapped  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+BPM = 120
+BAR_S = 16 * 60 / BPM / 4  # 2 s
+AMPLITUDE = 0.5
+
+
+def max_slope(hz: float) -> float:
+    """The largest sample-to-sample step of a sine at ``hz`` (amplitude 0.5) at 44.1 kHz."""
+    return 2 * math.pi * hz * AMPLITUDE / SAMPLE_RATE
+
+
+def window_slopes(recording: Recording, start: float, stop: float, window_s: float = 0.001) -> tuple[np.ndarray, np.ndarray]:
+    """(time, largest |x[n+1] - x[n]|) per window between two audio-clock times."""
+    a, b = recording.index_of(start), recording.index_of(stop)
+    steps = np.abs(np.diff(recording.samples[a:b]))
+    size = int(window_s * SAMPLE_RATE)
+    count = len(steps) // size
+    peaks = steps[: count * size].reshape(count, size).max(axis=1)
+    times = np.array([recording.time_of(a + i * size) for i in range(count)])
+    return times, peaks
+
+
+def longest_quiet_run(samples: np.ndarray, threshold: float = 0.004) -> int:
+    quiet = np.abs(samples) < threshold
+    best = run = 0
+    for q in quiet:
+        run = run + 1 if q else 0
+        best = max(best, run)
+    return best
+
+
+def test_a_queued_loop_starts_at_the_next_bar_with_no_gap_and_no_click(tapped):
+    """Tones make gaps and clicks measurable: a 220 Hz loop plays; mid-bar an 880 Hz loop is
+    queued and replaced at once by a 440 Hz one. The 440 Hz tone must take over exactly at the
+    next bar boundary (found from the audio: the first tone's onset plus whole bars), never at
+    the loop's end; the 880 Hz one is never heard; nothing drops out and nothing jumps."""
+    studio = tapped
+    studio.open()
+    studio.start_tap(9)
+    queued_at = studio.page.evaluate(
+        """async ([bpm, amplitude]) => {
+             const p = window.studio.player;
+             const ctx = p.context();
+             const steps = 64;                                   // 4 bars: 8 s at 120 BPM
+             const tone = (hz) => {
+               const length = Math.round(steps * 15 / bpm * ctx.sampleRate);
+               const buffer = ctx.createBuffer(2, length, ctx.sampleRate);
+               for (let c = 0; c < 2; c++) {
+                 const data = buffer.getChannelData(c);
+                 for (let i = 0; i < length; i++) data[i] = amplitude * Math.sin(2 * Math.PI * hz * i / ctx.sampleRate);
+               }
+               return buffer;
+             };
+             const meta = { steps, bpm, swing: 0.5 };
+             const [low, high, middle] = [tone(220), tone(880), tone(440)];
+             await p.play(low, meta);
+             await new Promise((resolve) => setTimeout(resolve, 2600)); // a little into bar 2
+             const queuedAt = ctx.currentTime;
+             p.queueAtNextBar(high, meta);
+             p.queueAtNextBar(middle, meta);                     // a newer change replaces the waiting one
+             await new Promise((resolve) => setTimeout(resolve, 3500));
+             p.stop();
+             return queuedAt;
+           }""",
+        [BPM, AMPLITUDE],
+    )
+    recording = studio.read_tap()
+    assert recording.holes == []
+
+    start = recording.first_sound_after(0)
+    assert start is not None
+    boundary = start + math.ceil((queued_at - start) / BAR_S) * BAR_S
+    assert 0 < boundary - queued_at <= BAR_S  # the next bar, not the loop's end (start + 8 s)
+
+    times, slopes = window_slopes(recording, start + 0.05, boundary + 1.0)
+    before, after = slopes[times < boundary - 0.01], slopes[times > boundary + 0.01]
+    assert before.max() == pytest.approx(max_slope(220), rel=0.05)
+    assert after.max() == pytest.approx(max_slope(440), rel=0.05)  # the newest loop plays ...
+    assert slopes.max() < max_slope(880) * 0.6  # ... and the replaced one never sounds
+
+    # the switch: where the steps first pass halfway between the two tones' own
+    switched = times[np.argmax(slopes > (max_slope(220) + max_slope(440)) / 2)]
+    assert abs(switched - boundary) < 0.004, (switched, boundary)
+
+    # no gap and no click around the boundary
+    around = recording.samples[recording.index_of(boundary - 0.02) : recording.index_of(boundary + 0.02)]
+    assert longest_quiet_run(around) <= 6  # a sine crosses zero in 1-2 samples; a gap lasts
+    assert np.abs(np.diff(around)).max() <= max_slope(440) * 1.1
+
+
+def test_a_change_made_mid_bar_is_heard_at_the_next_bar_boundary(tapped, tmp_path):
+    """The real page, the real renders: a known rock loop (kick on every beat) plays; soloing
+    the ride (which never plays) mid-bar silences it from the next bar on, and un-soloing it
+    mid-bar brings it back at the following bar, downbeat first. Bars come from the audio: the
+    loop's first kick and whole bars after it."""
+    studio = tapped
+    studio.open()
+    load_session(studio, rock_session(tmp_path / "rock.json"))
+    studio.start_tap(12)
+    studio.play()
+    solo_ride = "#loop-grid .mix-solo[data-drum='8']"
+
+    def click_mid_bar(start: float, min_bars: int) -> float:
+        """Wait until the middle of a bar at least ``min_bars`` after ``start``; click; return when."""
+        target = start + (min_bars + 0.5) * BAR_S
+        studio.page.wait_for_function("t => window.studio.player.context().currentTime >= t", arg=target, timeout=20_000)
+        return studio.page.evaluate("s => { const t = window.studio.player.context().currentTime; document.querySelector(s).click(); return t; }", solo_ride)
+
+    studio.page.wait_for_function("() => window.studio.player.position() !== null")
+    started = studio.page.evaluate("window.studio.player.current.at")
+    muted_at = click_mid_bar(started, 1)
+    unmuted_at = click_mid_bar(started, 3)
+    studio.page.wait_for_timeout(int(BAR_S * 1000))
+    recording = studio.read_tap()
+    assert recording.holes == [], recording.holes
+
+    first_kick = recording.first_sound_after(0)
+    assert first_kick is not None and abs(first_kick - started) < 0.003  # the loop's downbeat, heard
+
+    def next_bar(time: float) -> float:
+        return first_kick + math.ceil((time - first_kick) / BAR_S) * BAR_S
+
+    silence_from, back_at = next_bar(muted_at), next_bar(unmuted_at)
+    assert silence_from - muted_at < BAR_S and back_at - unmuted_at < BAR_S
+    a, b = recording.index_of(muted_at), recording.index_of(unmuted_at)
+    loud = np.flatnonzero(np.abs(recording.samples[a:b]) > 0.01)
+    last_sound = recording.time_of(a + int(loud[-1]))
+    assert silence_from - 0.3 < last_sound <= silence_from + 0.001, (last_sound, silence_from)
+    heard_again = recording.first_sound_after(unmuted_at)
+    assert back_at - 0.006 <= heard_again <= back_at + 0.003, (heard_again, back_at)
+    # the downbeat comes back whole: within 20 ms the kick is as loud as the loop's first one
+    def peak(at: float) -> float:
+        i = recording.index_of(at)
+        return float(np.abs(recording.samples[i : i + int(0.02 * SAMPLE_RATE)]).max())
+
+    assert peak(back_at) == pytest.approx(peak(first_kick), rel=0.2)
