@@ -188,6 +188,10 @@ class Keypoints:
             positions[outside] = np.nan
         return positions, ~np.isnan(positions[:, 0])
 
+    def body_point_scores(self) -> np.ndarray:
+        """The best visibility among each body point's landmarks, shape ``(13,)``."""
+        return np.array([self.visibility[rows].max() for rows in self._group_rows()])
+
     def _group_rows(self) -> list[list[int]]:
         return [[self.layout.index(name) for name in group] for group in self.layout.body_groups]
 
