@@ -38,7 +38,7 @@ import numpy as np
 
 from ..errors import NoPersonError, ParameterError
 from ..pattern import NUM_DRUMS, Pattern, check_num_steps
-from .keypoints import BODY_POINTS, Keypoints
+from .keypoints import BODY_POINTS, FRAME_MARGIN, Keypoints
 
 if TYPE_CHECKING:
     from .pose_estimator import PoseEstimator
@@ -132,17 +132,21 @@ class PointPlaces:
     """Where each of the 13 ``BODY_POINTS`` falls on the grid, and how sure the estimator is of it.
 
     ``across``: 0..1 across the bar (time; mirrored if asked), ``height``: on
-    ``HEIGHT_LADDER``, both NaN for a point outside the frame; ``score``: the
-    best visibility among the point's landmarks. Arrays of shape ``(13,)``.
+    ``HEIGHT_LADDER``; ``score``: the best visibility among the point's
+    landmarks; ``outside``: how far the point lies outside the frame (a share
+    of its size, 0 inside). Arrays of shape ``(13,)``.
     """
 
     across: np.ndarray
     height: np.ndarray
     score: np.ndarray
+    outside: np.ndarray
 
-    def playing(self, visibility_threshold: float) -> np.ndarray:
-        """The points that play: in the frame, a landmark at least ``visibility_threshold`` visible, not a hip."""
-        return ~np.isnan(self.across) & (self.score >= visibility_threshold) & _PLAYING
+    def playing(self, visibility_threshold: float, *, frame_margin: float = FRAME_MARGIN) -> np.ndarray:
+        """The points that play: a landmark at least ``visibility_threshold`` visible, at most
+        ``frame_margin`` outside the frame (estimators guess points beyond it, and the guesses
+        flicker), and not a hip."""
+        return (self.outside <= frame_margin) & (self.score >= visibility_threshold) & _PLAYING
 
 
 def point_places(
@@ -161,8 +165,8 @@ def point_places(
         raise ParameterError(f"normalize {normalize!r} is not one of: {', '.join(NORMALIZE_MODES)}")
     if not 0.0 <= visibility_threshold <= 1.0:
         raise ParameterError(f"visibility threshold {visibility_threshold} is outside 0-1")
-    # Threshold 0: every point in the frame gets a place; the score says which play.
-    positions, _ = keypoints.body_points(visibility_threshold=0.0)
+    # Threshold 0, frame or not: every point gets a place; score and outside say which play.
+    positions, _ = keypoints.body_points(visibility_threshold=0.0, inside_frame_only=False)
     if normalize == "body":
         box = body_box(keypoints, visibility_threshold=visibility_threshold)
         across, height = box.across(positions[:, 0]), box.height(positions[:, 1])
@@ -170,7 +174,7 @@ def point_places(
         across, height = frame_coordinates(positions, keypoints.frame_size)
     if mirror:
         across = 1.0 - across
-    return PointPlaces(across, height, keypoints.body_point_scores())
+    return PointPlaces(across, height, keypoints.body_point_scores(), keypoints.share_outside_frame(positions))
 
 
 def check_enough_points(playing: np.ndarray, visibility_threshold: float) -> None:
