@@ -27,14 +27,17 @@ drum_sets = st.sets(st.integers(0, NUM_DRUMS - 1)).map(sorted)
 
 
 @st.composite
-def patterns(draw, max_steps: int = 48, with_velocities: bool = True) -> Pattern:
+def patterns(draw, max_steps: int = 48, with_velocities: bool = True, with_offsets: bool = True) -> Pattern:
     steps = draw(st.lists(drum_sets, max_size=max_steps))
-    velocities = None
+    velocities = offsets = None
     if with_velocities:
         velocities = [draw(st.lists(st.integers(1, 127), min_size=len(s), max_size=len(s))) for s in steps]
+    if with_offsets and draw(st.booleans()):
+        offset = st.floats(-0.5, 0.5, exclude_max=True, allow_nan=False)
+        offsets = [draw(st.lists(offset, min_size=len(s), max_size=len(s))) for s in steps]
     seed_length = draw(st.integers(0, len(steps)))
     bpm = draw(st.none() | st.floats(10, 300, allow_nan=False))
-    return Pattern.from_steps(steps, velocities=velocities, seed_length=seed_length, bpm=bpm)
+    return Pattern.from_steps(steps, velocities=velocities, offsets=offsets, seed_length=seed_length, bpm=bpm)
 
 
 @given(patterns())
@@ -42,7 +45,7 @@ def test_json_round_trip(pattern):
     assert json_to_pattern(pattern_to_json(pattern)) == pattern
 
 
-@given(patterns(with_velocities=False))
+@given(patterns(with_velocities=False, with_offsets=False))
 def test_text_round_trip(pattern):
     # The grid carries hits and the seed boundary; default velocities are implied.
     assert text_to_pattern(pattern_to_text(pattern)) == pattern.with_bpm(None)
@@ -53,8 +56,43 @@ def test_matrix_round_trip(pattern):
     matrix = pattern.to_matrix()
     assert matrix.shape == (len(pattern), NUM_DRUMS)
     assert int((matrix > 0).sum()) == pattern.num_hits
-    rebuilt = Pattern.from_matrix(matrix, seed_length=pattern.seed_length, bpm=pattern.bpm)
+    rebuilt = Pattern.from_matrix(matrix, offsets=pattern.offset_matrix(), seed_length=pattern.seed_length,
+                                  bpm=pattern.bpm)
     assert rebuilt == pattern
+
+
+def test_pattern_without_offsets_is_on_the_grid_and_writes_none():
+    pattern = Pattern.from_steps([[0, 2], [], [1]])
+    assert pattern.offsets == ((0.0, 0.0), (), (0.0,))
+    assert pattern.on_grid
+    assert "offsets" not in pattern_to_dict(pattern)
+
+
+def test_offsets_are_kept_sorted_with_their_drums_and_written_as_json():
+    pattern = Pattern.from_steps([[2, 0]], velocities=[[50, 110]], offsets=[[0.25, -0.125]])
+    assert pattern.steps == ((0, 2),)
+    assert pattern.velocities == ((110, 50),)
+    assert pattern.offsets == ((-0.125, 0.25),)
+    assert pattern_to_dict(pattern)["offsets"] == [[-0.125, 0.25]]
+    assert pattern.offset_matrix()[0, 2] == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize("offsets, fragment", [
+    ([[0.5]], "outside [-0.5, 0.5)"),
+    ([[-0.75]], "outside [-0.5, 0.5)"),
+    ([[float("nan")]], "outside"),
+    ([["late"]], "is not a number"),
+    ([[0.1, 0.2]], "1 drums but 2 offsets"),
+    ([], "offsets has 0 steps"),
+])
+def test_bad_offsets_name_the_problem(offsets, fragment):
+    with pytest.raises(ParameterError, match=fragment.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")):
+        dict_to_pattern({"pattern": [[0]], "offsets": offsets})
+
+
+def test_offsets_round_to_a_ten_thousandth_and_stay_below_half():
+    pattern = Pattern.from_steps([[0], [1]], offsets=[[0.49999], [0.123456]])
+    assert pattern.offsets == ((0.4999,), (0.1235,))
 
 
 def test_origin_list_of_lists_reads_with_defaults():

@@ -1,9 +1,11 @@
 """MIDI files to and from patterns, through ``mido``.
 
 Drums are General MIDI percussion: channel 10 (``mido`` channel 9). Export
-writes one note per hit on the 16th grid; import quantises every drum note to
-the nearest 16th in ticks (tempo changes move seconds, not beats, so ticks are
-the grid the file itself means) and maps pitches to the nine classes.
+writes one note per hit where it sounds (the grid, swing and the hit's offset,
+``timing.hit_times``); import assigns every drum note to the nearest 16th in
+ticks (tempo changes move seconds, not beats, so ticks are the grid the file
+itself means), keeps how far off that 16th it was played as the hit's offset,
+and maps pitches to the nine classes.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from .pattern import (
     STEPS_PER_BEAT,
     Pattern,
     check_bpm,
+    round_offset,
 )
+from .timing import STRAIGHT_SWING, hit_times
 
 DRUM_CHANNEL = 9  # General MIDI channel 10, counted from 0 as mido does
 TICKS_PER_BEAT = 480  # a common DAW resolution; 120 ticks per 16th
@@ -71,22 +75,23 @@ def pitch_to_drum(pitch: int, *, training_groups: bool = False) -> int | None:
     return table.get(pitch)
 
 
-def pattern_to_midi(pattern: Pattern, *, bpm: float | None = None) -> mido.MidiFile:
-    """A one-track General MIDI drum file of ``pattern`` at ``bpm``.
+def pattern_to_midi(pattern: Pattern, *, bpm: float | None = None, swing: float = STRAIGHT_SWING) -> mido.MidiFile:
+    """A one-track General MIDI drum file of ``pattern`` at ``bpm``, played with ``swing``.
 
     ``bpm`` defaults to the pattern's own, then to 120. Each hit is a note one
-    32nd long (drums have no meaningful length). A marker records the seed's end.
+    32nd long (drums have no meaningful length), at the tick where it sounds:
+    swing and offsets make off-grid ticks (an early first hit starts at tick 0).
+    A marker records the seed's end.
     """
     bpm = check_bpm(bpm if bpm is not None else pattern.bpm if pattern.bpm is not None else DEFAULT_BPM)
     ticks_per_step = TICKS_PER_BEAT // STEPS_PER_BEAT
     note_ticks = ticks_per_step // 2
     events: list[tuple[int, int, mido.Message | mido.MetaMessage]] = []
-    for step, (drums, velocities) in enumerate(zip(pattern.steps, pattern.velocities)):
-        start = step * ticks_per_step
-        for drum, velocity in zip(drums, velocities):
-            pitch = DRUM_TO_PITCH[drum]
-            events.append((start, 1, mido.Message("note_on", channel=DRUM_CHANNEL, note=pitch, velocity=velocity)))
-            events.append((start + note_ticks, 0, mido.Message("note_off", channel=DRUM_CHANNEL, note=pitch)))
+    for hit in hit_times(pattern, swing=swing):
+        start = max(0, int(math.floor(hit.time * ticks_per_step + 0.5)))
+        pitch = DRUM_TO_PITCH[hit.drum]
+        events.append((start, 1, mido.Message("note_on", channel=DRUM_CHANNEL, note=pitch, velocity=hit.velocity)))
+        events.append((start + note_ticks, 0, mido.Message("note_off", channel=DRUM_CHANNEL, note=pitch)))
     if pattern.seed_length < len(pattern):
         events.append((pattern.seed_length * ticks_per_step, 0, mido.MetaMessage("marker", text=SEED_END_MARKER)))
     # note-offs before note-ons at the same tick, so repeated hits are not cut short
@@ -107,15 +112,15 @@ def pattern_to_midi(pattern: Pattern, *, bpm: float | None = None) -> mido.MidiF
     return midi
 
 
-def pattern_to_midi_bytes(pattern: Pattern, *, bpm: float | None = None) -> bytes:
+def pattern_to_midi_bytes(pattern: Pattern, *, bpm: float | None = None, swing: float = STRAIGHT_SWING) -> bytes:
     buffer = io.BytesIO()
-    pattern_to_midi(pattern, bpm=bpm).save(file=buffer)
+    pattern_to_midi(pattern, bpm=bpm, swing=swing).save(file=buffer)
     return buffer.getvalue()
 
 
-def write_midi(pattern: Pattern, path: str | Path, *, bpm: float | None = None) -> None:
+def write_midi(pattern: Pattern, path: str | Path, *, bpm: float | None = None, swing: float = STRAIGHT_SWING) -> None:
     """Write ``pattern`` as a Standard MIDI File. Raises ``InputError`` if the path can't be written."""
-    data = pattern_to_midi_bytes(pattern, bpm=bpm)
+    data = pattern_to_midi_bytes(pattern, bpm=bpm, swing=swing)
     try:
         Path(path).write_bytes(data)
     except OSError as err:
@@ -141,7 +146,9 @@ def read_midi(source: str | Path | bytes | BinaryIO) -> mido.MidiFile:
 class DrumHits:
     """A MIDI file's drum onsets on the 16th grid, before any length limit."""
 
-    hits: tuple[tuple[int, int, int], ...]  # (step, drum, velocity): the loudest per step and drum, sorted
+    # (step, drum, velocity, offset): the loudest note per step and drum, sorted; the offset is
+    # how far off its 16th the note was played, in 16ths, [-0.5, 0.5)
+    hits: tuple[tuple[int, int, int, float], ...]
     num_steps: int  # to the last onset or the file's end, whichever is later
     num_notes: int  # drum notes found, whether a class takes their pitch or not
     bpm: float | None  # the file's first tempo, if it is one a pattern may have
@@ -151,29 +158,31 @@ class DrumHits:
 def midi_to_drum_hits(
     midi: mido.MidiFile, *, training_groups: bool = False, ignore_unknown_drums: bool = True
 ) -> DrumHits:
-    """Every drum onset of ``midi`` quantised to the nearest 16th (in ticks) and mapped to a class.
+    """Every drum onset of ``midi`` on the nearest 16th (in ticks) with its offset, mapped to a class.
 
     Drum notes are those on channel 10 and all notes of tracks named as drums.
-    Several notes of one class on one step are one hit at the loudest velocity.
-    Raises ``ParameterError`` for a pitch no class takes unless ``ignore_unknown_drums``.
+    Several notes of one class on one step are one hit: the loudest, with its
+    timing. Raises ``ParameterError`` for a pitch no class takes unless
+    ``ignore_unknown_drums``.
     """
     notes, end_tick, tempo, seed_end_tick = _drum_notes(midi)
     ticks_per_step = midi.ticks_per_beat / STEPS_PER_BEAT
-    loudest: dict[tuple[int, int], int] = {}
+    loudest: dict[tuple[int, int], tuple[int, float]] = {}
     for tick, pitch, velocity in notes:
         drum = pitch_to_drum(pitch, training_groups=training_groups)
         if drum is None:
             if ignore_unknown_drums:
                 continue
             raise ParameterError(f"MIDI pitch {pitch} is not a drum any class takes")
-        key = (_nearest_step(tick, ticks_per_step), drum)
-        loudest[key] = max(loudest.get(key, 0), min(velocity, MAX_VELOCITY))
+        step = _nearest_step(tick, ticks_per_step)
+        played = (min(velocity, MAX_VELOCITY), round_offset(tick / ticks_per_step - step))
+        loudest[(step, drum)] = max(loudest.get((step, drum), played), played)
     last_step = max((_nearest_step(tick, ticks_per_step) for tick, _, _ in notes), default=-1)
     bpm = round(mido.tempo2bpm(tempo), 3) if tempo else None
     if bpm is not None and not MIN_BPM <= bpm <= MAX_BPM:
         bpm = None  # a file's odd tempo shouldn't make its drums unreadable
     return DrumHits(
-        hits=tuple(sorted((step, drum, velocity) for (step, drum), velocity in loudest.items())),
+        hits=tuple(sorted((step, drum, velocity, offset) for (step, drum), (velocity, offset) in loudest.items())),
         num_steps=max(last_step + 1, _nearest_step(end_tick, ticks_per_step)) if notes else 0,
         num_notes=len(notes),
         bpm=bpm,
@@ -188,7 +197,7 @@ def midi_to_pattern(
     ignore_unknown_drums: bool = True,
     max_steps: int = MAX_STEPS,
 ) -> Pattern:
-    """The drum notes of ``midi`` on the 16th grid, as a pattern (all of it seed).
+    """The drum notes of ``midi`` as a pattern (all of it seed), with their velocities and timing offsets.
 
     Reads as ``midi_to_drum_hits``. Raises ``InputError`` when the file has no
     drum notes, ``ParameterError`` when it is longer than ``max_steps`` or
@@ -203,10 +212,12 @@ def midi_to_pattern(
     if num_steps > max_steps:
         raise ParameterError(f"the MIDI clip is {num_steps} 16th steps long; at most {max_steps} are allowed")
     matrix = np.zeros((num_steps, NUM_DRUMS), dtype=np.uint8)
-    for step, drum, velocity in drum_hits.hits:
+    offsets = np.zeros((num_steps, NUM_DRUMS), dtype=np.float64)
+    for step, drum, velocity, offset in drum_hits.hits:
         matrix[step, drum] = velocity
+        offsets[step, drum] = offset
     seed_length = num_steps if drum_hits.seed_end_step is None else min(num_steps, drum_hits.seed_end_step)
-    return Pattern.from_matrix(matrix, seed_length=seed_length, bpm=drum_hits.bpm)
+    return Pattern.from_matrix(matrix, offsets=offsets, seed_length=seed_length, bpm=drum_hits.bpm)
 
 
 def read_midi_pattern(source: str | Path | bytes | BinaryIO, **options) -> Pattern:

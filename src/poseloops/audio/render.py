@@ -3,10 +3,13 @@
 Timing (all in frames at ``sample_rate``):
 - one step (a 16th note) lasts ``sample_rate * 60 / (bpm * 4)`` frames, usually
   not a whole number;
-- step ``i`` starts at ``i * step + swing_shift`` rounded half up to a frame,
-  each position rounded on its own from the exact time, so rounding never
-  accumulates; ``swing_shift`` is ``(swing - 0.5) * 2 * step`` on odd steps (the
-  off-beat 16ths) and 0 on even ones;
+- a hit sounds at ``timing.hit_times`` (its step, the swing of the off-beat
+  16ths and its own offset) times ``step``, rounded half up to a frame, each
+  position rounded on its own from the exact time, so rounding never
+  accumulates; a pattern without offsets plays exactly on the (swung) grid;
+- in a loop, a hit pushed before the start (an early downbeat) sounds at the
+  end of the cycle, which is where a repeating loop hears it; a one-shot
+  plays it at frame 0 the first time round;
 - the loop is ``steps * step`` frames rounded half up, so a loop is never more
   than half a frame away from its exact length, and a player repeating the
   buffer drifts by under half a frame per cycle.
@@ -30,6 +33,7 @@ import numpy as np
 
 from ..errors import ParameterError
 from ..pattern import MAX_VELOCITY, STEPS_PER_BEAT, Pattern, check_bpm
+from ..timing import STRAIGHT_SWING, check_swing, hit_times, swing_shift
 from .drumkit import Kit, trim_silence
 from .kits import load_kit
 from .limiter import frame_levels, limit_peaks
@@ -38,8 +42,6 @@ from .reverb import convolve_with_room, room_impulse_response
 
 DEFAULT_SAMPLE_RATE = 44100
 SAMPLE_RATE_RANGE = (8000, 192000)
-STRAIGHT_SWING = 0.5
-MAX_SWING = 0.75  # the off-beat 16th halfway to the next step: the Neural Drum Machine's hardest swing
 MAX_LOOPS = 64
 MAX_RENDER_SECONDS = 600.0  # ten minutes of stereo float32 is ~200 MB: enough for any export, safe for a server
 RESPONSE_FLOOR_DB = -90.0  # hit responses end where they fall below this, relative to their own peak
@@ -68,10 +70,12 @@ def loop_frames(num_steps: int, *, bpm: float, sample_rate: int = DEFAULT_SAMPLE
 
 def step_frames(num_steps: int, *, bpm: float, swing: float = STRAIGHT_SWING, sample_rate: int = DEFAULT_SAMPLE_RATE) -> np.ndarray:
     """Start frame of every step (int64), swing applied to the odd (off-beat) 16ths."""
-    step = samples_per_step(bpm, sample_rate)
     index = np.arange(num_steps)
-    shift = np.where(index % 2 == 1, (swing - STRAIGHT_SWING) * 2.0 * step, 0.0)
-    return np.floor(index * step + shift + 0.5).astype(np.int64)
+    return _frames_at(index + swing_shift(index, swing), samples_per_step(bpm, sample_rate))
+
+
+def _frames_at(times_in_steps: np.ndarray, step: float) -> np.ndarray:
+    return np.floor(np.asarray(times_in_steps) * step + 0.5).astype(np.int64)
 
 
 def render_loop(
@@ -123,15 +127,13 @@ def _render(pattern, bpm, swing, kit, mixer, sample_rate, *, repeats: int, circu
     _check_length(repeats * period, sample_rate)  # before loading anything
     kit = resolve_kit(kit).at_sample_rate(sample_rate)
     responses = hit_responses(kit, mixer)
-    starts = step_frames(len(pattern), bpm=bpm, swing=swing, sample_rate=sample_rate)
-    hits = [
-        (int(starts[step]), responses[drum], velocity)
-        for step, (drums, velocities) in enumerate(zip(pattern.steps, pattern.velocities))
-        for drum, velocity in zip(drums, velocities)
-        if responses[drum] is not None
-    ]
+    timed = [hit for hit in hit_times(pattern, swing=swing) if responses[hit.drum] is not None]
+    starts = _frames_at([hit.time for hit in timed], samples_per_step(bpm, sample_rate))
+    # an early first hit sounds at the end of the previous cycle: in a loop that is this cycle's end
+    starts = starts % period if circular else np.maximum(starts, 0)
+    hits = [(int(start), responses[hit.drum], hit.velocity) for start, hit in zip(starts, timed)]
     tail = max((len(r.layers[r.layer_for_velocity[v]]) for _, r, v in hits), default=0)
-    total = repeats * period + tail
+    total = repeats * period + tail + _late_overhang(starts, period)
     _check_length(total, sample_rate)
     mix = np.zeros((total, 2), dtype=np.float32)
     scratch = np.empty((tail, 2), dtype=np.float32)  # one buffer for every scaled response: no allocation per hit
@@ -140,7 +142,8 @@ def _render(pattern, bpm, swing, kit, mixer, sample_rate, *, repeats: int, circu
         scaled = np.multiply(response, np.float32(velocity / MAX_VELOCITY), out=scratch[: len(response)])
         for cycle in range(repeats):
             begin = cycle * period + start
-            mix[begin : begin + len(response)] += scaled
+            end = min(begin + len(response), total)  # a late last hit's tail may reach past the buffer
+            mix[begin:end] += scaled[: end - begin]
     audio = _fold(mix, period) if circular else _trim_tail(mix, repeats * period)
     return limit_peaks(audio, sample_rate=sample_rate, circular=circular)
 
@@ -193,8 +196,7 @@ def _check_timing(pattern: Pattern, bpm: float, swing: float, sample_rate: int) 
     if len(pattern) == 0:
         raise ParameterError("pattern has no steps; a loop needs at least one")
     bpm = check_bpm(bpm)
-    if isinstance(swing, bool) or not isinstance(swing, (int, float)) or not STRAIGHT_SWING <= swing <= MAX_SWING:
-        raise ParameterError(f"swing {swing!r} is outside {STRAIGHT_SWING:g}-{MAX_SWING:g}")
+    swing = check_swing(swing)
     low, high = SAMPLE_RATE_RANGE
     if isinstance(sample_rate, bool) or not isinstance(sample_rate, (int, np.integer)) or not low <= sample_rate <= high:
         raise ParameterError(f"sample_rate {sample_rate!r} is not a whole number in {low}-{high}")
@@ -207,6 +209,11 @@ def _check_length(frames: int, sample_rate: int) -> None:
             f"render would be {frames / sample_rate:.0f} s long; the limit is {MAX_RENDER_SECONDS:g} s "
             "(use fewer steps or loops, or a faster bpm)"
         )
+
+
+def _late_overhang(starts: np.ndarray, period: int) -> int:
+    """Frames by which the latest hit starts past the loop's end (a late last 16th), 0 if none."""
+    return int(max(0, starts.max(initial=0) - period + 1))
 
 
 def _fold(mix: np.ndarray, period: int) -> np.ndarray:

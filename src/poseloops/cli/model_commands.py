@@ -44,9 +44,15 @@ def _register_train(subparsers) -> None:
     parser.add_argument("--window", type=bounded_int(2, 4096, "window"), default=defaults.window,
                         help="steps per training window (default %(default)s)")
     parser.add_argument("--batch", type=bounded_int(1, 4096, "batch"), default=defaults.batch)
-    parser.add_argument("--stateful", action="store_true",
-                        help="stateful truncated BPTT: each batch row reads whole files in consecutive "
-                        "windows, carrying the LSTM state between them (zero at a file's start)")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default=defaults.device,
+                        help="where to train (default %(default)s); under torchrun each process takes its "
+                        "own GPU (LOCAL_RANK)")
+    parser.add_argument("--far-bars", type=_bar_list, default=defaults.far_bars, metavar="N[,N...]",
+                        help="bars back (besides the last one) whose drums the model reads "
+                        "(default %(default)s)")
+    parser.add_argument("--groove-weight", type=bounded_float(0.0, 100.0, "groove weight"),
+                        default=defaults.groove_weight,
+                        help="weight of the velocity and offset loss next to the event loss (default %(default)s)")
     parser.add_argument("--learning-rate", type=bounded_float(1e-6, 1.0, "learning rate"),
                         default=defaults.learning_rate)
     parser.add_argument("--weight-decay", type=bounded_float(0.0, 1.0, "weight decay"),
@@ -57,6 +63,16 @@ def _register_train(subparsers) -> None:
                         help="PyTorch CPU threads (default %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=run_train)
+
+
+def _bar_list(text: str) -> tuple[int, ...]:
+    try:
+        bars = tuple(sorted({int(part) for part in text.split(",") if part.strip()}))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of bar counts like 2,4") from None
+    if not bars or not all(2 <= b <= 8 for b in bars):
+        raise argparse.ArgumentTypeError(f"far bars {text!r} must be whole numbers in 2-8")
+    return bars
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -70,11 +86,14 @@ def run_train(args: argparse.Namespace) -> int:
     torch.set_num_threads(args.threads)
     config = TrainConfig(
         epochs=args.epochs, minutes=args.minutes, seed=args.seed, hidden=args.hidden, layers=args.layers,
-        embedding=args.embedding, dropout=args.dropout, window=args.window, batch=args.batch, stateful=args.stateful,
+        embedding=args.embedding, dropout=args.dropout, window=args.window, batch=args.batch,
         learning_rate=args.learning_rate, weight_decay=args.weight_decay, max_files=args.max_files,
+        device=args.device, groove_weight=args.groove_weight, far_bars=args.far_bars,
     )
     summary = train_model(args.data, args.out, config, progress=not args.quiet,
                           log=lambda line: print(line, flush=True))
+    if not summary:  # a torchrun worker other than rank 0: rank 0 reports
+        return 0
     best = summary["best"]
     print(f"wrote {args.out}: best epoch {best['epoch']}, validation NLL {best['validation_nll']:.4f} "
           f"nats/step, accuracy {best['validation_accuracy']:.3f}, {summary['wall_minutes']:.1f} min")
@@ -91,9 +110,12 @@ def _register_eval(subparsers) -> None:
     )
     parser.add_argument("--data", required=True, metavar="DIR", help="folder laid out like the Groove dataset")
     parser.add_argument("--split", choices=("train", "validation", "test"), default="validation")
-    parser.add_argument("--weights", metavar="FILE.npz", default=None, help="score these weights instead")
+    parser.add_argument("--model", "--weights", dest="weights", metavar="FILE.npz", default=None,
+                        help="score these weights (from poseloops train) instead of the shipped model")
     parser.add_argument("--onsets", action="store_true",
                         help="also compare onset probabilities of generated and real loops")
+    parser.add_argument("--music", action="store_true",
+                        help="also judge sampled loops: groove holding, silent bars, spread, fills")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run_eval)
 
@@ -101,15 +123,19 @@ def _register_eval(subparsers) -> None:
 def run_eval(args: argparse.Namespace) -> int:
     from ..model.evaluate import evaluate_split
 
-    report = evaluate_split(args.data, split=args.split, weights_path=args.weights, onsets=args.onsets)
+    report = evaluate_split(args.data, split=args.split, weights_path=args.weights, onsets=args.onsets,
+                            music=args.music)
     if args.json:
         print(json.dumps(report))
         return 0
-    for name in ("model", "ngram"):
-        figures = report[name]
-        print(f"{name:>6}: NLL {figures['nll']:.4f} nats/step, accuracy {figures['accuracy']:.4f}, "
-              f"{figures['steps']} steps")
-    if "onsets" in report:
-        print(json.dumps(report["onsets"], indent=1))
+    model, ngram, groove = report["model"], report["ngram"], report["groove_baseline"]
+    print(f" model: NLL {model['nll']:.4f} nats/step ({model['nll_given_style']:.4f} given the style), "
+          f"accuracy {model['accuracy']:.4f}, velocity MAE {model['velocity_mae']:.1f}, "
+          f"offset MAE {model['offset_mae_ms']:.1f} ms, {model['steps']} steps")
+    print(f" ngram: NLL {ngram['nll']:.4f} nats/step, accuracy {ngram['accuracy']:.4f}")
+    print(f"groove baseline: velocity MAE {groove['velocity_mae']:.1f}, offset MAE {groove['offset_mae_ms']:.1f} ms")
+    for section in ("onsets", "music"):
+        if section in report:
+            print(json.dumps(report[section], indent=1))
     sys.stdout.flush()
     return 0

@@ -2,12 +2,16 @@
 
 Two layouts are read:
 - the Groove MIDI Dataset's: an ``info.csv`` with ``midi_filename``, ``split``
-  and (optionally) ``time_signature`` columns, paths relative to the folder;
+  and (optionally) ``time_signature``, ``style``, ``beat_type`` and ``bpm``
+  columns, paths relative to the folder;
 - any other folder of ``.mid`` / ``.midi`` files (searched recursively): the
   files are split into train / validation by a seeded shuffle.
 
 Drums come from channel 10 and drum-named tracks, pitches are mapped with
-Magenta's exact groups, and every note is quantised to the 16th grid by ticks.
+Magenta's exact groups, and every note is put on its nearest 16th by ticks,
+keeping its velocity and its offset from that 16th (what the groove model
+learns). Each file keeps its style (the first part of Groove's ``style``,
+e.g. ``funk`` of ``funk/groove1``) and whether it is a beat or a fill.
 Only 4/4 files are used: the model's position-in-bar feature assumes 16 steps
 a bar. Every skipped file is counted with its reason, and a folder that yields
 nothing raises an ``InputError`` saying what was skipped and why (Magenta's
@@ -25,8 +29,9 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError, ParameterError
-from ..midi_io import DrumHits, midi_to_drum_hits, read_midi
+from ..midi_io import DEFAULT_BPM, DrumHits, midi_to_drum_hits, read_midi
 from ..pattern import DEFAULT_VELOCITY, MAX_VELOCITY, MIN_VELOCITY, NUM_DRUMS, STEPS_PER_BAR
+from .features import FAR_BARS, PART_ANY, PART_BEAT, PART_FILL, STYLE_ANY, history_steps, teacher_inputs
 
 INFO_CSV = "info.csv"
 SPLITS = ("train", "validation", "test")
@@ -37,12 +42,27 @@ MIN_STEPS = 2  # a sequence needs a step to predict after the first
 EXAMPLES_PER_REASON = 3  # file names quoted in the error message for each reason
 
 
+@dataclass(frozen=True)
+class FileLabels:
+    """What ``info.csv`` says of a file; empty where a folder has no such column."""
+
+    time_signature: str | None = None
+    style: str = ""  # "" when not known
+    fill: bool | None = None  # None when not known
+    bpm: float | None = None
+
+
 @dataclass
 class DrumDataset:
-    """Event sequences of one split, with what was skipped on the way."""
+    """Event sequences of one split with each hit's velocity and offset, labels, and what was skipped."""
 
     split: str
-    sequences: list[np.ndarray] = field(default_factory=list)
+    sequences: list[np.ndarray] = field(default_factory=list)  # (steps,) int16 events per file
+    velocities: list[np.ndarray] = field(default_factory=list)  # (steps, 9) uint8, 0 where silent
+    offsets: list[np.ndarray] = field(default_factory=list)  # (steps, 9) float32 16ths, 0 where silent
+    styles: list[str] = field(default_factory=list)
+    fills: list[bool | None] = field(default_factory=list)
+    bpms: list[float] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     skipped: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     # summed velocity and count of hits per (position in bar, drum): how hard drummers play where
@@ -80,8 +100,8 @@ def load_split(data_dir: str | Path, split: str) -> DrumDataset:
     if not data_dir.is_dir():
         raise InputError(f"data folder {data_dir} does not exist")
     dataset = DrumDataset(split=split)
-    for path, time_signature in list_split_files(data_dir, split):
-        _add_file(dataset, data_dir, path, time_signature)
+    for path, labels in list_split_files(data_dir, split):
+        _add_file(dataset, data_dir, path, labels)
     if not dataset.sequences:
         raise InputError(
             f"no usable drum notes in the {split} split of {data_dir}: {dataset.skipped_summary()}"
@@ -89,8 +109,8 @@ def load_split(data_dir: str | Path, split: str) -> DrumDataset:
     return dataset
 
 
-def list_split_files(data_dir: Path, split: str) -> list[tuple[Path, str | None]]:
-    """(MIDI path, time signature from info.csv or None) of every file in ``split``."""
+def list_split_files(data_dir: Path, split: str) -> list[tuple[Path, FileLabels]]:
+    """(MIDI path, labels from info.csv) of every file in ``split``."""
     info = data_dir / INFO_CSV
     if info.is_file():
         return _files_from_info(info, split)
@@ -105,10 +125,10 @@ def list_split_files(data_dir: Path, split: str) -> list[tuple[Path, str | None]
             f"{data_dir} has no {INFO_CSV}, so its {len(files)} MIDI files are split into train and "
             f"validation only; the {split} split is empty"
         )
-    return [(p, None) for p in chosen]
+    return [(p, FileLabels()) for p in chosen]
 
 
-def _files_from_info(info: Path, split: str) -> list[tuple[Path, str | None]]:
+def _files_from_info(info: Path, split: str) -> list[tuple[Path, FileLabels]]:
     try:
         with info.open(newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
@@ -116,15 +136,35 @@ def _files_from_info(info: Path, split: str) -> list[tuple[Path, str | None]]:
         raise InputError(f"cannot read {info}: {err}") from None
     if not rows or "midi_filename" not in rows[0] or "split" not in rows[0]:
         raise InputError(f"{info} needs the columns midi_filename and split")
-    chosen = [(info.parent / r["midi_filename"], r.get("time_signature") or None) for r in rows if r["split"] == split]
+    chosen = [(info.parent / r["midi_filename"], _labels(r)) for r in rows if r["split"] == split]
     if not chosen:
         found = sorted({r["split"] for r in rows})
         raise InputError(f"{info} has no rows of the {split} split (it has: {', '.join(found)})")
     return chosen
 
 
-def _add_file(dataset: DrumDataset, data_dir: Path, path: Path, time_signature: str | None) -> None:
+def _labels(row: dict[str, str]) -> FileLabels:
+    beat_type = (row.get("beat_type") or "").strip().lower()
+    try:
+        bpm = float(row["bpm"]) if row.get("bpm") else None
+    except ValueError:
+        bpm = None
+    return FileLabels(
+        time_signature=row.get("time_signature") or None,
+        style=primary_style(row.get("style") or ""),
+        fill={"fill": True, "beat": False}.get(beat_type),
+        bpm=bpm,
+    )
+
+
+def primary_style(style: str) -> str:
+    """``funk`` of Groove's ``funk/groove1``: the genre, lower case; "" for none."""
+    return style.split("/")[0].strip().lower()
+
+
+def _add_file(dataset: DrumDataset, data_dir: Path, path: Path, labels: FileLabels) -> None:
     name = str(path.relative_to(data_dir)) if path.is_relative_to(data_dir) else str(path)
+    time_signature = labels.time_signature
     if time_signature is not None and time_signature.replace("/", "-") != "4-4":
         dataset.skipped["not in 4/4"].append(name)
         return
@@ -144,9 +184,15 @@ def _add_file(dataset: DrumDataset, data_dir: Path, path: Path, time_signature: 
     if len(events) < MIN_STEPS:
         dataset.skipped["shorter than 2 steps"].append(name)
         return
+    velocities, offsets = hits_to_groove(hits)
     dataset.sequences.append(events.astype(np.int16))
+    dataset.velocities.append(velocities)
+    dataset.offsets.append(offsets)
+    dataset.styles.append(labels.style)
+    dataset.fills.append(labels.fill)
+    dataset.bpms.append(labels.bpm or hits.bpm or DEFAULT_BPM)
     dataset.names.append(name)
-    for step, drum, velocity in hits.hits:
+    for step, drum, velocity, _ in hits.hits:
         dataset.velocity_sum[step % STEPS_PER_BAR, drum] += velocity
         dataset.hit_count[step % STEPS_PER_BAR, drum] += 1
 
@@ -156,9 +202,19 @@ def hits_to_events(hits: DrumHits) -> np.ndarray | None:
     if not hits.hits:
         return None
     events = np.zeros(hits.num_steps, dtype=np.int64)
-    for step, drum, _ in hits.hits:
+    for step, drum, _, _ in hits.hits:
         events[step] |= 1 << drum
     return events
+
+
+def hits_to_groove(hits: DrumHits) -> tuple[np.ndarray, np.ndarray]:
+    """``(num_steps, 9)`` velocities (uint8) and offsets (float32, 16ths) of ``hits``; 0 where silent."""
+    velocities = np.zeros((hits.num_steps, NUM_DRUMS), np.uint8)
+    offsets = np.zeros((hits.num_steps, NUM_DRUMS), np.float32)
+    for step, drum, velocity, offset in hits.hits:
+        velocities[step, drum] = velocity
+        offsets[step, drum] = offset
+    return velocities, offsets
 
 
 def _is_four_four(midi) -> bool:
@@ -168,3 +224,39 @@ def _is_four_four(midi) -> bool:
             if message.type == "time_signature" and (message.numerator, message.denominator) != (4, 4):
                 return False
     return True
+
+
+class TrainingFiles:
+    """One split's files as the model reads them: arrays, label indices, teacher-forced inputs."""
+
+    def __init__(self, dataset: DrumDataset, styles: tuple[str, ...], max_files: int | None = None,
+                 far_bars: tuple[int, ...] = FAR_BARS):
+        self.far_bars = far_bars
+        n = len(dataset.sequences) if max_files is None else min(max_files, len(dataset.sequences))
+        index = {name: i + 1 for i, name in enumerate(styles)}
+        self.events = [dataset.sequences[i].astype(np.int64) for i in range(n)]
+        self.velocities = dataset.velocities[:n]
+        self.offsets = dataset.offsets[:n]
+        self.styles = np.array([index.get(s, STYLE_ANY) for s in dataset.styles[:n]], np.int64)
+        self.parts = np.array([{True: PART_FILL, False: PART_BEAT}.get(f, PART_ANY) for f in dataset.fills[:n]],
+                              np.int64)
+        self.bpms = np.array(dataset.bpms[:n], np.float64)
+        self.lengths = np.array([len(e) for e in self.events], np.float64)
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def num_steps(self) -> int:
+        return int(self.lengths.sum())
+
+    def file_inputs(self, f: int, *, start: int = 0, stop: int | None = None, style: int | None = None,
+                    part: int | None = None) -> dict[str, np.ndarray]:
+        """Teacher-forced inputs of file ``f``'s steps ``start..stop`` (the history before ``start`` is read)."""
+        origin = max(0, start - history_steps(self.far_bars))
+        stop = len(self.events[f]) if stop is None else min(stop, len(self.events[f]))
+        parts = np.full(stop - origin, self.parts[f] if part is None else part, np.int64)
+        window = slice(origin, stop)
+        inputs = teacher_inputs(self.events[f][window], self.velocities[f][window], self.offsets[f][window], parts,
+                                origin=origin, start=start - origin, far_bars=self.far_bars)
+        inputs["styles"] = np.full(stop - start, self.styles[f] if style is None else style, np.int64)
+        return inputs

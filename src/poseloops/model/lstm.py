@@ -1,4 +1,4 @@
-"""The drum LSTM in pure NumPy: the inference path (no torch).
+"""The groove LSTM in pure NumPy: the inference path (no torch).
 
 Built from the same arrays PyTorch trained (``weights.load_weights``), with the
 maths rearranged once at load time so each step is a few row gathers and one
@@ -6,10 +6,13 @@ matrix product per layer:
 
 - the one-hot previous event times the embedding times the first layer's input
   weights is a row of a precomputed ``(512, 4H)`` table (biases folded in);
-- the position-in-bar counter's contribution is a row of a ``(16, 4H)`` table;
+  likewise the position in bar ``(16, 4H)``, the style and the part;
+- the lookback features are one small ``(F, 4H)`` product;
 - deeper layers multiply ``[x, h]`` by one stacked ``(2H, 4H)`` matrix;
 - gates are reordered to input, forget, output, cell so the three sigmoids are
-  one contiguous slice.
+  one contiguous slice;
+- the groove head's input layer splits into the LSTM output's part and a
+  ``(512, G)`` table for the step's drums.
 Everything is float32 and batched over rows (variations or files).
 """
 
@@ -18,8 +21,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..pattern import STEPS_PER_BAR
-from .events import position_features
-from .weights import ModelSpec
+from .events import NUM_EVENTS, POSITION_BITS, position_features
+from .features import EVENT_BITS
+from .weights import GROOVE_PARAMS, LOG_SCALE_RANGE, ModelSpec
 
 
 def _reorder_gates(matrix: np.ndarray, hidden: int) -> np.ndarray:
@@ -33,43 +37,61 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * np.tanh(0.5 * x) + 0.5
 
 
+def _f32(array) -> np.ndarray:
+    return np.ascontiguousarray(array, dtype=np.float32)
+
+
 class NumpyDrumLSTM:
-    """Stacked LSTM over drum events; ``step`` advances a batch of sequences by one step."""
+    """Stacked LSTM over drum events with a groove head; ``step`` advances a batch of sequences by one step."""
 
     def __init__(self, spec: ModelSpec, arrays: dict[str, np.ndarray]):
         self.spec = spec
         h, e = spec.hidden, spec.embedding
         self.hidden, self.layers = h, spec.layers
-        f32 = lambda a: np.ascontiguousarray(a, dtype=np.float32)  # noqa: E731
-        w_ih0 = _reorder_gates(arrays["lstm.weight_ih_l0"], h)
-        bias0 = _reorder_gates(arrays["lstm.bias_ih_l0"] + arrays["lstm.bias_hh_l0"], h)
+        w_ih0 = _reorder_gates(arrays["lstm.weight_ih_l0"], h).astype(np.float64)
+        bias0 = _reorder_gates(arrays["lstm.bias_ih_l0"] + arrays["lstm.bias_hh_l0"], h).astype(np.float64)
+        columns = np.cumsum([0, e, POSITION_BITS, spec.lookback_features, spec.style_embedding, spec.part_embedding])
+        event_w, position_w, lookback_w, style_w, part_w = (
+            w_ih0[:, columns[k]:columns[k + 1]].T for k in range(5))
         # float64 for the folding, so the tables carry no extra rounding
-        self.event_table = f32(arrays["embed.weight"].astype(np.float64) @ w_ih0[:, :e].T.astype(np.float64) + bias0)
-        positions = position_features(np.arange(STEPS_PER_BAR)).astype(np.float64)
-        self.position_table = f32(positions @ w_ih0[:, e:].T.astype(np.float64))
-        self.recurrent0 = f32(_reorder_gates(arrays["lstm.weight_hh_l0"], h).T)
+        self.event_table = _f32(arrays["embed.weight"].astype(np.float64) @ event_w + bias0)
+        self.position_table = _f32(position_features(np.arange(STEPS_PER_BAR)).astype(np.float64) @ position_w)
+        self.lookback_weight = _f32(lookback_w)
+        self.style_table = _f32(arrays["style.weight"].astype(np.float64) @ style_w)
+        self.part_table = _f32(arrays["part.weight"].astype(np.float64) @ part_w)
+        self.recurrent0 = _f32(_reorder_gates(arrays["lstm.weight_hh_l0"], h).T)
         self.stacked = []  # layers 1.. : ([x, h] @ W + b)
         for layer in range(1, spec.layers):
             w = np.concatenate([arrays[f"lstm.weight_ih_l{layer}"], arrays[f"lstm.weight_hh_l{layer}"]], axis=1)
             b = arrays[f"lstm.bias_ih_l{layer}"] + arrays[f"lstm.bias_hh_l{layer}"]
-            self.stacked.append((f32(_reorder_gates(w, h).T), f32(_reorder_gates(b, h))))
-        self.out_weight = f32(arrays["out.weight"].T)
-        self.out_bias = f32(arrays["out.bias"])
+            self.stacked.append((_f32(_reorder_gates(w, h).T), _f32(_reorder_gates(b, h))))
+        self.out_weight = _f32(arrays["out.weight"].T)
+        self.out_bias = _f32(arrays["out.bias"])
+        groove_in = arrays["groove_in.weight"].astype(np.float64)
+        self.groove_hidden_weight = _f32(groove_in[:, :h].T)
+        self.groove_event_table = _f32(EVENT_BITS.astype(np.float64) @ groove_in[:, h:].T + arrays["groove_in.bias"])
+        self.groove_out_weight = _f32(arrays["groove_out.weight"].T)
+        self.groove_out_bias = _f32(arrays["groove_out.bias"])
 
     def initial_state(self, batch: int) -> tuple[np.ndarray, np.ndarray]:
         """Zero (h, c), each ``(layers, batch, hidden)`` float32: the state before a piece starts."""
         shape = (self.layers, batch, self.hidden)
         return np.zeros(shape, np.float32), np.zeros(shape, np.float32)
 
-    def step(self, previous: np.ndarray, positions: np.ndarray | int, state: tuple[np.ndarray, np.ndarray]):
-        """Logits ``(batch, 512)`` for the next step, and the new state (the old one is not changed).
+    def step(self, previous: np.ndarray, positions: np.ndarray | int, lookback: np.ndarray,
+             styles: np.ndarray | int, parts: np.ndarray | int, state: tuple[np.ndarray, np.ndarray]):
+        """Logits ``(batch, 512)`` for the next step, the top layer's output ``(batch, H)`` and the new state.
 
-        ``previous``: ``(batch,)`` events 0-511 just played (``REST_EVENT`` before
-        the start); ``positions``: position in bar (0-15) of the step predicted.
+        ``previous``: ``(batch,)`` events 0-511 just played (a rest before the
+        start); ``positions``: position in bar (0-15) of the step predicted;
+        ``lookback``: ``(batch, spec.lookback_features)`` ``features.lookback_features``;
+        ``styles``, ``parts``: label indices. The old state is not changed.
         """
         h_all, c_all = state
         h_new, c_new = np.empty_like(h_all), np.empty_like(c_all)
         gates = self.event_table[previous] + self.position_table[positions]
+        gates += self.style_table[styles] + self.part_table[parts]
+        gates += lookback @ self.lookback_weight
         gates += h_all[0] @ self.recurrent0
         x = self._cell(gates, c_all[0], h_new, c_new, 0)
         for layer, (weight, bias) in enumerate(self.stacked, start=1):
@@ -78,7 +100,20 @@ class NumpyDrumLSTM:
             x = self._cell(gates, c_all[layer], h_new, c_new, layer)
         logits = x @ self.out_weight
         logits += self.out_bias
-        return logits, (h_new, c_new)
+        return logits, x, (h_new, c_new)
+
+    def groove(self, top: np.ndarray, events: np.ndarray) -> np.ndarray:
+        """``(batch, 9, 4)``: per drum the Laplace location and log scale of velocity/127 and of offset.
+
+        ``top`` is ``step``'s second result, ``events`` ``(batch,)`` the drums
+        chosen for that step. Log scales are clipped as training clipped them.
+        """
+        hidden = top @ self.groove_hidden_weight
+        hidden += self.groove_event_table[events]
+        np.maximum(hidden, 0.0, out=hidden)
+        params = (hidden @ self.groove_out_weight + self.groove_out_bias).reshape(len(events), -1, GROOVE_PARAMS)
+        params[..., 1::2] = np.clip(params[..., 1::2], *LOG_SCALE_RANGE)
+        return params
 
     def _cell(self, gates, c_old, h_new, c_new, layer) -> np.ndarray:
         h = self.hidden
@@ -87,3 +122,6 @@ class NumpyDrumLSTM:
         c_new[layer] += sig[:, :h] * np.tanh(gates[:, 3 * h:])
         np.multiply(sig[:, 2 * h:], np.tanh(c_new[layer]), out=h_new[layer])
         return h_new[layer]
+
+
+assert NUM_EVENTS == len(EVENT_BITS)

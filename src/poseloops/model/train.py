@@ -1,16 +1,31 @@
-"""Training the drum LSTM in PyTorch on the CPU, and exporting it for NumPy inference.
+"""Training the groove LSTM in PyTorch, and exporting it for NumPy inference.
 
 The only module that imports torch. ``train_model`` reads a folder of drum
 MIDI (``dataset.load_split``), trains on random windows of the train split
-(truncated back-propagation through time; with ``stateful`` each batch row
-streams whole files in consecutive windows, carrying the LSTM state), scores the validation split the way
-``poseloops eval`` does (every file from its start) after each epoch, keeps the
-best epoch and writes it as ``.npz`` weights plus a JSON spec (``weights.py``).
+(truncated back-propagation through time), scores the validation split the
+way ``poseloops eval`` does (every file from its start, no labels given)
+after each epoch, keeps the best epoch and writes it as ``.npz`` weights plus
+a JSON spec (``weights.py``).
 
-Architecture (same maths as ``lstm.NumpyDrumLSTM``):
-previous event -> embedding (a one-hot times a matrix, i.e. a row lookup),
-concatenated with the -1/+1 binary counter of the predicted step's position in
-the bar -> stacked LSTM -> linear -> softmax over the 512 events.
+Architecture (same maths as ``lstm.NumpyDrumLSTM``): the previous event's
+embedding, the -1/+1 bits of the predicted step's position in the bar, the
+lookback features (``features.lookback_features``: the bars before and the
+feel of the last step) and embeddings of the style and the part (beat or
+fill) -> stacked LSTM -> a softmax over the 512 events; and, given the LSTM's
+output and the drums of the step, a small network that gives each drum's
+velocity and offset as a Laplace distribution (location and scale), so
+sampling plays with a drummer's spread and the location is the best guess
+under absolute error (what ``eval`` reports).
+
+Labels are dropped at random while training (style 30%, part 30%), so one
+model serves "any style" and each named one. A fifth of the rows join a few
+bars of a beat to a fill of the same style, so the model learns what a fill
+after a groove sounds like (Groove records fills as separate short files).
+
+Runs on one process or many: under ``torchrun`` each process builds only its
+rows of the same global batch and DistributedDataParallel averages the
+gradients (gloo on CPUs, NCCL on GPUs), so N processes follow one process
+with the same global batch.
 """
 
 from __future__ import annotations
@@ -18,6 +33,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import os
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -27,166 +43,225 @@ import torch
 from torch import nn
 
 from ..errors import ParameterError
-from .dataset import load_split
+from ..pattern import MAX_VELOCITY, NUM_DRUMS, STEPS_PER_BAR
+from .dataset import TrainingFiles, load_split
+from .events import NUM_EVENTS, POSITION_BITS, position_features
+from .features import (
+    EVENT_BITS,
+    PART_ANY,
+    PART_BEAT,
+    PART_FILL,
+    PART_NAMES,
+    STYLE_ANY,
+    history_steps,
+    teacher_inputs,
+)
 from .train_config import TrainConfig
-from .events import NUM_EVENTS, POSITION_BITS, model_inputs, position_features
-from .weights import VELOCITY_ARRAY, ModelSpec, save_weights
+from .weights import GROOVE_PARAMS, LOG_SCALE_RANGE, ModelSpec, save_weights
 
 VALIDATION_BATCH = 16  # files scored together; sorted by length so padding stays small
+STYLE_DROPOUT = 0.3  # share of rows trained without their style: the "any style" model
+PART_DROPOUT = 0.3
+FILL_JOIN = 0.2  # share of rows that are a few bars of beat and then a fill
+MAX_JOIN_BARS = 4
 
 
 class DrumLSTM(nn.Module):
-    """The training-time model; ``forward`` gives logits ``(batch, steps, 512)``."""
+    """The training-time model; ``forward`` gives event logits ``(B, T, 512)`` and groove ``(B, T, 9, 4)``."""
 
-    def __init__(self, *, hidden: int, layers: int, embedding: int, dropout: float = 0.0):
+    def __init__(self, spec: ModelSpec, *, dropout: float = 0.0):
         super().__init__()
-        self.embed = nn.Embedding(NUM_EVENTS, embedding)
-        self.lstm = nn.LSTM(embedding + POSITION_BITS, hidden, num_layers=layers, batch_first=True,
-                            dropout=dropout if layers > 1 else 0.0)
+        self.spec_ = spec
+        inputs = spec.embedding + POSITION_BITS + spec.lookback_features + spec.style_embedding + spec.part_embedding
+        self.embed = nn.Embedding(NUM_EVENTS, spec.embedding)
+        self.style = nn.Embedding(len(spec.styles) + 1, spec.style_embedding)
+        self.part = nn.Embedding(len(PART_NAMES), spec.part_embedding)
+        self.lstm = nn.LSTM(inputs, spec.hidden, num_layers=spec.layers, batch_first=True,
+                            dropout=dropout if spec.layers > 1 else 0.0)
         self.drop = nn.Dropout(dropout)
-        self.out = nn.Linear(hidden, NUM_EVENTS)
-        self.register_buffer("position_table", torch.from_numpy(position_features(np.arange(16))))
+        self.out = nn.Linear(spec.hidden, NUM_EVENTS)
+        self.groove_in = nn.Linear(spec.hidden + NUM_DRUMS, spec.groove_hidden)
+        self.groove_out = nn.Linear(spec.groove_hidden, NUM_DRUMS * GROOVE_PARAMS)
+        self.register_buffer("position_table", torch.from_numpy(position_features(np.arange(STEPS_PER_BAR))))
+        self.register_buffer("event_bits", torch.from_numpy(EVENT_BITS))
 
-    def forward(self, previous: torch.Tensor, positions: torch.Tensor, state=None):
-        x = torch.cat([self.drop(self.embed(previous)), self.position_table[positions]], dim=-1)
+    def forward(self, batch: dict[str, torch.Tensor], state=None):
+        x = torch.cat([self.drop(self.embed(batch["previous"])), self.position_table[batch["positions"]],
+                       batch["lookback"], self.style(batch["styles"]), self.part(batch["parts"])], dim=-1)
         y, state = self.lstm(x, state)
-        return self.out(self.drop(y)), state
+        y = self.drop(y)
+        return self.out(y), self.groove(y, batch["events"]), state
 
-    def spec(self) -> ModelSpec:
-        return ModelSpec(hidden=self.lstm.hidden_size, layers=self.lstm.num_layers,
-                         embedding=self.embed.embedding_dim)
+    def groove(self, hidden: torch.Tensor, events: torch.Tensor) -> torch.Tensor:
+        """Per drum (location, log scale) of velocity/127 and of offset: ``(..., 9, 4)``."""
+        h = torch.relu(self.groove_in(torch.cat([hidden, self.event_bits[events]], dim=-1)))
+        return self.groove_out(h).unflatten(-1, (NUM_DRUMS, GROOVE_PARAMS))
 
 
 def model_to_arrays(model: DrumLSTM) -> dict[str, np.ndarray]:
     """The parameters under PyTorch's own names, as float32 arrays."""
     return {name: p.detach().cpu().numpy().astype(np.float32) for name, p in model.state_dict().items()
-            if name != "position_table"}
-
-
-TORCH_ONLY_SKIP = (VELOCITY_ARRAY,)  # arrays of the weights file that are not network parameters
+            if name not in ("position_table", "event_bits")}
 
 
 def model_from_arrays(spec: ModelSpec, arrays: dict[str, np.ndarray]) -> DrumLSTM:
     """Inverse of ``model_to_arrays`` (used by the parity test and benchmarks)."""
-    model = DrumLSTM(hidden=spec.hidden, layers=spec.layers, embedding=spec.embedding)
-    state = {name: torch.from_numpy(np.asarray(a)) for name, a in arrays.items() if name not in TORCH_ONLY_SKIP}
-    state["position_table"] = model.position_table
+    model = DrumLSTM(spec)
+    state = {name: torch.from_numpy(np.asarray(a)) for name, a in arrays.items()}
+    state["position_table"], state["event_bits"] = model.position_table, model.event_bits
     model.load_state_dict(state)
     return model.eval()
 
 
-def sample_windows(sequences: list[np.ndarray], rng: np.random.Generator, *, batch: int, window: int):
-    """A batch of random windows: (previous, positions, targets, mask), each ``(batch, window)``.
-
-    Files are picked in proportion to their length, so every step is equally
-    likely to be seen; windows near a file's end are padded and masked.
-    """
-    lengths = np.array([len(s) for s in sequences], dtype=np.float64)
-    files = rng.choice(len(sequences), size=batch, p=lengths / lengths.sum())
-    arrays = _empty_batch(batch, window)
-    for row, f in enumerate(files):
-        events = sequences[f].astype(np.int64)
-        start = int(rng.integers(0, len(events)))
-        _fill_row(arrays, row, (*model_inputs(events), events), start)
-    return tuple(torch.from_numpy(a) for a in arrays)
+# --- data -------------------------------------------------------------------------
 
 
-def _empty_batch(batch: int, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Zeroed (previous, positions, targets, mask) arrays of shape ``(batch, window)``."""
-    shape = (batch, window)
-    return np.zeros(shape, np.int64), np.zeros(shape, np.int64), np.zeros(shape, np.int64), np.zeros(shape, np.float32)
+def plan_batch(files: TrainingFiles, rng: np.random.Generator, *, batch: int, window: int) -> list[dict]:
+    """What each row of one global batch holds; every process draws the same plan from the same RNG."""
+    beats = np.flatnonzero(files.parts != PART_FILL)
+    fills = np.flatnonzero(files.parts == PART_FILL)
+    plans = []
+    for _ in range(batch):
+        plan = {"style_drop": bool(rng.random() < STYLE_DROPOUT), "part_drop": bool(rng.random() < PART_DROPOUT)}
+        if len(fills) and len(beats) and rng.random() < FILL_JOIN:
+            fill = int(rng.choice(fills))
+            same = beats[files.styles[beats] == files.styles[fill]]
+            beat = int(rng.choice(same if len(same) else beats))
+            bars = int(rng.integers(1, MAX_JOIN_BARS + 1))
+            last_bar = max(0, int(files.lengths[beat]) // STEPS_PER_BAR - bars)
+            plan.update(kind="join", beat=beat, fill=fill, bars=bars,
+                        bar=int(rng.integers(0, last_bar + 1)))
+        else:
+            f = int(rng.choice(len(files), p=files.lengths / files.lengths.sum()))
+            plan.update(kind="window", file=f, start=int(rng.integers(0, int(files.lengths[f]))))
+        plans.append(plan)
+    return plans
 
 
-def _fill_row(arrays, row: int, file_inputs, start: int) -> int:
-    """Copy one window of a file (previous, positions, events) from ``start`` into ``row``; the rest stays padding.
-
-    Returns where the window stopped in the file.
-    """
-    previous, positions, targets, mask = arrays
-    prev_all, pos_all, events = file_inputs
-    stop = min(len(events), start + previous.shape[1])
-    n = stop - start
-    previous[row, :n] = prev_all[start:stop]
-    positions[row, :n] = pos_all[start:stop]
-    targets[row, :n] = events[start:stop]
-    mask[row, :n] = 1.0
-    return stop
+def build_rows(files: TrainingFiles, plans: list[dict], window: int) -> dict[str, torch.Tensor]:
+    """The planned rows as padded tensors ``(rows, window, ...)`` with a ``mask`` of real steps."""
+    return pad_rows([_row(files, plan, window) for plan in plans], window)
 
 
-class FileStreams:
-    """Stateful truncated BPTT: each batch row reads whole files in consecutive windows.
+def _row(files: TrainingFiles, plan: dict, window: int) -> dict[str, np.ndarray]:
+    if plan["kind"] == "window":
+        f = plan["file"]
+        row = files.file_inputs(f, start=plan["start"], stop=plan["start"] + window)
+        label_style = files.styles[f]
+    else:
+        row = _joined(files, plan, window)
+        label_style = files.styles[plan["fill"]]
+    if plan["style_drop"]:
+        row["styles"][:] = STYLE_ANY
+    else:
+        row["styles"][:] = label_style
+    if plan["part_drop"]:
+        row["parts"][:] = PART_ANY
+    return row
 
-    Row r's window k+1 continues where its window k stopped, so the LSTM state
-    can be carried between batches (``state``, detached); a row starts its next
-    file (drawn from a fresh random order of all files per pass) from a zero
-    state, as ``poseloops eval`` runs every file from its start. A file's last
-    window is padded and masked rather than joined to the next file, because
-    the state must be reset exactly where a file begins.
-    """
 
-    def __init__(self, sequences: list[np.ndarray], rng: np.random.Generator, *, batch: int, window: int):
-        self._files = [(*model_inputs(s.astype(np.int64)), s.astype(np.int64)) for s in sequences]
-        self._rng, self._window = rng, window
-        self._order: list[int] = []
-        self._rows = [self._next_file() for _ in range(batch)]
-        self._offsets = [0] * batch
-        self.state: tuple[torch.Tensor, torch.Tensor] | None = None  # (h, c) after the last batch
+def _joined(files: TrainingFiles, plan: dict, window: int) -> dict[str, np.ndarray]:
+    """``bars`` bars of a beat file, then a fill file, as one sequence (the beat's history before it kept)."""
+    beat, fill = plan["beat"], plan["fill"]
+    begin = plan["bar"] * STEPS_PER_BAR
+    end = min(begin + plan["bars"] * STEPS_PER_BAR, len(files.events[beat]))
+    origin = max(0, begin - history_steps(files.far_bars))  # a multiple of 16 when begin is: positions stay right
+    pieces = (slice(origin, end), slice(0, len(files.events[fill])))
+    sources = (beat, fill)
+    events = np.concatenate([files.events[f][p] for f, p in zip(sources, pieces)])
+    velocities = np.concatenate([files.velocities[f][p] for f, p in zip(sources, pieces)])
+    offsets = np.concatenate([files.offsets[f][p] for f, p in zip(sources, pieces)])
+    parts = np.concatenate([np.full(end - origin, PART_BEAT), np.full(len(files.events[fill]), PART_FILL)])
+    start = begin - origin
+    stop = min(len(events), start + window)
+    row = teacher_inputs(events, velocities, offsets, parts, origin=origin, start=start, stop=stop,
+                         far_bars=files.far_bars)
+    row["styles"] = np.zeros(stop - start, np.int64)
+    return row
 
-    def _next_file(self) -> int:
-        if not self._order:
-            self._order = [int(i) for i in self._rng.permutation(len(self._files))]
-        return self._order.pop()
 
-    def next_batch(self):
-        """(previous, positions, targets, mask, reset), each ``(batch, window)`` but ``reset`` ``(batch,)``.
+# --- loss and scoring -------------------------------------------------------------
 
-        ``reset[row]`` is True where the row starts a file: its carried state must be zero.
-        """
-        batch = len(self._rows)
-        arrays = _empty_batch(batch, self._window)
-        reset = np.zeros(batch, bool)
-        for row in range(batch):
-            if self._offsets[row] >= len(self._files[self._rows[row]][2]):
-                self._rows[row], self._offsets[row] = self._next_file(), 0
-            start = self._offsets[row]
-            reset[row] = start == 0
-            self._offsets[row] = _fill_row(arrays, row, self._files[self._rows[row]], start)
-        return tuple(torch.from_numpy(a) for a in (*arrays, reset))
 
-    def initial_state(self, reset: torch.Tensor):
-        """The carried state with the rows that start a file zeroed (None before the first batch)."""
-        if self.state is None:
-            return None
-        keep = (~reset).to(self.state[0].dtype)[None, :, None]
-        return tuple(s * keep for s in self.state)
+def groove_targets(batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Velocity as a fraction of 127 and offset in 16ths, each ``(B, T, 9)``."""
+    return batch["velocities"].float() / MAX_VELOCITY, batch["offsets"].float()
+
+
+def laplace_nll(target: torch.Tensor, location: torch.Tensor, log_scale: torch.Tensor) -> torch.Tensor:
+    log_scale = log_scale.clamp(*LOG_SCALE_RANGE)
+    return (target - location).abs() * torch.exp(-log_scale) + log_scale + math.log(2.0)
+
+
+def losses(logits, groove, batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Summed event NLL and groove NLL, with the counts of steps and of hits they are summed over."""
+    mask = batch["mask"]
+    event_nll = nn.functional.cross_entropy(logits.reshape(-1, NUM_EVENTS), batch["events"].reshape(-1),
+                                            reduction="none").reshape(mask.shape)
+    hits = (batch["velocities"] > 0) & mask[..., None]
+    velocity, offset = groove_targets(batch)
+    groove_nll = (laplace_nll(velocity, groove[..., 0], groove[..., 1])
+                  + laplace_nll(offset, groove[..., 2], groove[..., 3]))
+    return (event_nll * mask).sum(), (groove_nll * hits).sum(), mask.sum(), hits.sum()
 
 
 @torch.no_grad()
-def score_sequences(model: DrumLSTM, sequences: list[np.ndarray]) -> tuple[float, float, int]:
-    """(mean NLL in nats, next-event accuracy, steps) over every step of every sequence, each from its start."""
+def score_files(model: DrumLSTM, files: TrainingFiles, *, with_labels: bool = False) -> dict:
+    """Validation figures over every step of every file, each from its start.
+
+    Without labels the model is told neither style nor part (the headline
+    figure); with them it is told the file's style. Velocity and offset errors
+    are teacher-forced on the real hits, from the distributions' locations.
+    """
     model.eval()
-    order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
-    total_nll, correct, count = 0.0, 0, 0
+    order = sorted(range(len(files)), key=lambda i: files.lengths[i])
+    totals = dict(nll=0.0, correct=0, steps=0, velocity_error=0.0, offset_error_ms=0.0, hits=0)
     for begin in range(0, len(order), VALIDATION_BATCH):
-        chunk = [sequences[i].astype(np.int64) for i in order[begin:begin + VALIDATION_BATCH]]
-        longest = max(len(s) for s in chunk)
-        previous = np.zeros((len(chunk), longest), np.int64)
-        positions = np.zeros_like(previous)
-        targets = np.zeros_like(previous)
-        mask = np.zeros(previous.shape, bool)
-        for row, events in enumerate(chunk):
-            prev, pos = model_inputs(events)
-            previous[row, :len(events)], positions[row, :len(events)] = prev, pos
-            targets[row, :len(events)], mask[row, :len(events)] = events, True
-        logits, _ = model(torch.from_numpy(previous), torch.from_numpy(positions))
-        logp = torch.log_softmax(logits, dim=-1)
-        t = torch.from_numpy(targets)
-        m = torch.from_numpy(mask)
-        nll = -logp.gather(-1, t[..., None])[..., 0]
-        total_nll += float(nll[m].sum())
-        correct += int((logits.argmax(-1) == t)[m].sum())
-        count += int(m.sum())
-    return total_nll / count, correct / count, count
+        chunk = order[begin:begin + VALIDATION_BATCH]
+        rows = [files.file_inputs(f, style=None if with_labels else STYLE_ANY, part=PART_ANY) for f in chunk]
+        longest = max(len(r["events"]) for r in rows)
+        batch = pad_rows(rows, longest)
+        logits, groove, _ = model(batch)
+        event_nll, _, steps, _ = losses(logits, groove, batch)
+        totals["nll"] += float(event_nll)
+        totals["correct"] += int(((logits.argmax(-1) == batch["events"]) & batch["mask"]).sum())
+        totals["steps"] += int(steps)
+        step_ms = torch.tensor([60000.0 / (4.0 * files.bpms[f]) for f in chunk])[:, None, None]
+        _add_groove_errors(totals, groove, batch, step_ms)
+    return {
+        "nll": totals["nll"] / totals["steps"],
+        "accuracy": totals["correct"] / totals["steps"],
+        "steps": totals["steps"],
+        "velocity_mae": totals["velocity_error"] / max(totals["hits"], 1),
+        "offset_mae_ms": totals["offset_error_ms"] / max(totals["hits"], 1),
+    }
+
+
+def _add_groove_errors(totals: dict, groove, batch, step_ms) -> None:
+    hits = (batch["velocities"] > 0) & batch["mask"][..., None]
+    velocity, offset = groove_targets(batch)
+    predicted_velocity = (groove[..., 0] * MAX_VELOCITY).clamp(1, MAX_VELOCITY)
+    predicted_offset = groove[..., 2].clamp(-0.5, 0.5)
+    totals["velocity_error"] += float(((predicted_velocity - velocity * MAX_VELOCITY).abs() * hits).sum())
+    totals["offset_error_ms"] += float(((predicted_offset - offset).abs() * step_ms * hits).sum())
+    totals["hits"] += int(hits.sum())
+
+
+def pad_rows(rows: list[dict[str, np.ndarray]], length: int) -> dict[str, torch.Tensor]:
+    """Rows of teacher-forced inputs as zero-padded tensors ``(rows, length, ...)``, with a ``mask`` of real steps."""
+    out = {}
+    for key in rows[0]:
+        first = rows[0][key]
+        array = np.zeros((len(rows), length, *first.shape[1:]), first.dtype)
+        for r, row in enumerate(rows):
+            array[r, :len(row[key])] = row[key]
+        out[key] = torch.from_numpy(array)
+    lengths = np.array([len(r["events"]) for r in rows])
+    out["mask"] = torch.from_numpy(np.arange(length)[None, :] < lengths[:, None])
+    return out
+
+
+# --- the loop ---------------------------------------------------------------------
 
 
 def train_model(data_dir: str | Path, out_path: str | Path, config: TrainConfig, *, progress: bool = True,
@@ -197,84 +272,90 @@ def train_model(data_dir: str | Path, out_path: str | Path, config: TrainConfig,
     time). Raises ``InputError`` when a split yields no usable drum notes.
     """
     check_config(config)
+    world = _Distributed.start(config)
     started = time.monotonic()
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
-    train_set = load_split(data_dir, "train")
-    valid_set = load_split(data_dir, "validation")
-    velocities = train_set.mean_velocities()
-    train_seqs = train_set.sequences[: config.max_files]
-    valid_seqs = valid_set.sequences[: config.max_files]
-    log(f"train: {len(train_seqs)} files, {sum(map(len, train_seqs))} steps; skipped {train_set.skipped_summary()}")
-    log(f"validation: {len(valid_seqs)} files, {sum(map(len, valid_seqs))} steps; "
-        f"skipped {valid_set.skipped_summary()}")
+    train_set, valid_set = load_split(data_dir, "train"), load_split(data_dir, "validation")
+    styles = tuple(sorted({s for s in train_set.styles if s}))
+    train_files = TrainingFiles(train_set, styles, config.max_files, config.far_bars)
+    valid_files = TrainingFiles(valid_set, styles, config.max_files, config.far_bars)
+    if world.is_main:
+        log(f"train: {len(train_files)} files, {train_files.num_steps()} steps; skipped {train_set.skipped_summary()}")
+        log(f"validation: {len(valid_files)} files, {valid_files.num_steps()} steps; "
+            f"skipped {valid_set.skipped_summary()}")
+        log(f"styles: {', '.join(styles) or 'none labelled'}; world size {world.size}")
 
-    model = DrumLSTM(hidden=config.hidden, layers=config.layers, embedding=config.embedding,
-                     dropout=config.dropout)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
-    windows = config.windows_per_epoch or math.ceil(sum(map(len, train_seqs)) / config.window)
+    spec = ModelSpec(hidden=config.hidden, layers=config.layers, embedding=config.embedding, styles=styles,
+                     far_bars=config.far_bars)
+    model = DrumLSTM(spec, dropout=config.dropout).to(world.device)
+    trained = world.wrap(model)
+    optimiser = torch.optim.AdamW(trained.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    windows = config.windows_per_epoch or math.ceil(train_files.num_steps() / config.window)
     batches_per_epoch = max(1, math.ceil(windows / config.batch))
     total_batches = batches_per_epoch * config.epochs
     deadline = started + config.minutes * 60 if config.minutes else None
 
-    streams = FileStreams(train_seqs, rng, batch=config.batch, window=config.window) if config.stateful else None
     history, best, best_state = [], None, None
-    batch_index = 0
     for epoch in range(1, config.epochs + 1):
-        model.train()
-        train_loss = _train_epoch(model, optimiser, train_seqs, rng, config, batches_per_epoch,
-                                  batch_index, total_batches, deadline, epoch, progress, streams)
-        batch_index += batches_per_epoch
-        nll, accuracy, steps = score_sequences(model, valid_seqs)
+        trained.train()
+        train_loss = _train_epoch(trained, optimiser, train_files, rng, config, world, batches_per_epoch,
+                                  (epoch - 1) * batches_per_epoch, total_batches, deadline, epoch, progress)
+        figures = score_files(model, valid_files) if world.is_main else {}
         elapsed = time.monotonic() - started
-        history.append({"epoch": epoch, "train_loss": round(train_loss, 4), "validation_nll": round(nll, 4),
-                        "validation_accuracy": round(accuracy, 4), "minutes": round(elapsed / 60, 2)})
-        improved = best is None or nll < best["validation_nll"]
-        log(f"epoch {epoch}: train loss {train_loss:.4f}, validation NLL {nll:.4f} nats/step, "
-            f"accuracy {accuracy:.3f}, {elapsed / 60:.1f} min" + (" (best)" if improved else ""))
-        if improved:
-            best = history[-1]
-            best_state = copy.deepcopy(model.state_dict())
-            _export(model, velocities, out_path, config, history, best, elapsed, steps)
-        if deadline and time.monotonic() > deadline:
-            log(f"stopping: the {config.minutes:g}-minute cap is reached")
+        if world.is_main:
+            record = {"epoch": epoch, "train_loss": round(train_loss, 4),
+                      **{f"validation_{k}": round(v, 4) for k, v in figures.items() if k != "steps"},
+                      "minutes": round(elapsed / 60, 2)}
+            history.append(record)
+            improved = best is None or record["validation_nll"] < best["validation_nll"]
+            log(f"epoch {epoch}: train loss {train_loss:.4f}, validation NLL {figures['nll']:.4f} nats/step, "
+                f"accuracy {figures['accuracy']:.3f}, velocity MAE {figures['velocity_mae']:.1f}, "
+                f"offset MAE {figures['offset_mae_ms']:.1f} ms, {elapsed / 60:.1f} min" + (" (best)" if improved else ""))
+            if improved:
+                best, best_state = record, copy.deepcopy(model.state_dict())
+                _export(model, out_path, config, history, best, elapsed, figures["steps"], world)
+        if world.stop_all(bool(deadline and time.monotonic() > deadline)):
+            if world.is_main:
+                log(f"stopping: the {config.minutes:g}-minute cap is reached")
             break
-    model.load_state_dict(best_state)
-    summary = _summary(config, history, best, time.monotonic() - started, steps)
-    _export(model, velocities, out_path, config, history, best, time.monotonic() - started, steps)
+    summary = {}
+    if world.is_main:
+        model.load_state_dict(best_state)
+        summary = _summary(config, history, best, time.monotonic() - started, valid_files.num_steps(), world)
+        _export(model, out_path, config, history, best, time.monotonic() - started, valid_files.num_steps(), world)
+    world.finish()
     return summary
 
 
-def _train_epoch(model, optimiser, sequences, rng, config, batches, first_batch, total_batches, deadline,
-                 epoch, progress, streams: FileStreams | None = None) -> float:
+def _train_epoch(model, optimiser, files, rng, config, world, batches, first_batch, total_batches, deadline,
+                 epoch, progress) -> float:
     from tqdm import tqdm
 
-    losses = []
-    bar = tqdm(range(batches), desc=f"epoch {epoch}", unit="batch", disable=not progress, leave=False)
+    losses_seen = []
+    bar = tqdm(range(batches), desc=f"epoch {epoch}", unit="batch", disable=not (progress and world.is_main),
+               leave=False)
     for b in bar:
         _set_learning_rate(optimiser, config, (first_batch + b) / total_batches)
-        if streams is None:
-            previous, positions, targets, mask = sample_windows(sequences, rng, batch=config.batch,
-                                                                window=config.window)
-            state = None
-        else:
-            previous, positions, targets, mask, reset = streams.next_batch()
-            state = streams.initial_state(reset)
-        logits, state = model(previous, positions, state)
-        if streams is not None:
-            streams.state = tuple(s.detach() for s in state)
-        nll = nn.functional.cross_entropy(logits.reshape(-1, NUM_EVENTS), targets.reshape(-1), reduction="none")
-        loss = (nll * mask.reshape(-1)).sum() / mask.sum()
+        plans = plan_batch(files, rng, batch=config.batch, window=config.window)
+        batch = {k: v.to(world.device) for k, v in build_rows(files, plans[world.rank::world.size],
+                                                                config.window).items()}
+        logits, groove, _ = model(batch)
+        event_nll, groove_nll, steps, hits = losses(logits, groove, batch)
+        steps, hits = world.total(steps.float()), world.total(hits.float())
+        # sums over this process's rows divided by the global counts: DDP's gradient mean times the world
+        # size is then exactly the gradient of the global batch's mean loss
+        loss = (event_nll / steps + config.groove_weight * groove_nll / hits.clamp(min=1)) * world.size
         optimiser.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), config.clip_norm)
         optimiser.step()
-        losses.append(float(loss.detach()))
-        bar.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
-        if deadline and time.monotonic() > deadline:
+        losses_seen.append(float(world.total(loss.detach())) / world.size)
+        bar.set_postfix(loss=f"{np.mean(losses_seen[-20:]):.3f}")
+        if world.stop_all(bool(deadline and time.monotonic() > deadline)):
             break
     bar.close()
-    return float(np.mean(losses))
+    return float(np.mean(losses_seen))
 
 
 def _set_learning_rate(optimiser, config: TrainConfig, progress: float) -> None:
@@ -285,16 +366,15 @@ def _set_learning_rate(optimiser, config: TrainConfig, progress: float) -> None:
         group["lr"] = lr
 
 
-def _summary(config, history, best, seconds, validation_steps) -> dict:
+def _summary(config, history, best, seconds, validation_steps, world) -> dict:
     return {"config": asdict(config), "best": best, "epochs_run": len(history), "history": history,
             "wall_minutes": round(seconds / 60, 2), "validation_steps": validation_steps,
-            "torch_version": torch.__version__}
+            "world_size": world.size, "torch_version": torch.__version__}
 
 
-def _export(model, velocities, out_path, config, history, best, seconds, validation_steps) -> None:
-    training = _summary(config, history, best, seconds, validation_steps)
-    arrays = {**model_to_arrays(model), VELOCITY_ARRAY: velocities}
-    save_weights(out_path, model.spec(), arrays, training=json.loads(json.dumps(training)))
+def _export(model, out_path, config, history, best, seconds, validation_steps, world) -> None:
+    training = _summary(config, history, best, seconds, validation_steps, world)
+    save_weights(out_path, model.spec_, model_to_arrays(model), training=json.loads(json.dumps(training)))
 
 
 def check_config(config: TrainConfig) -> None:
@@ -304,7 +384,59 @@ def check_config(config: TrainConfig) -> None:
         "embedding": 1 <= config.embedding <= 1024, "dropout": 0.0 <= config.dropout < 1.0,
         "window": 2 <= config.window <= 4096, "batch": 1 <= config.batch <= 4096,
         "learning_rate": config.learning_rate > 0, "minutes": config.minutes is None or config.minutes > 0,
+        "groove_weight": config.groove_weight >= 0, "device": config.device in ("cpu", "cuda"),
     }
     for name, ok in checks.items():
         if not ok:
             raise ParameterError(f"training setting {name}={getattr(config, name)!r} is out of range")
+
+
+class _Distributed:
+    """One process, or one of torchrun's: rank, world size, device, and the collective calls training needs."""
+
+    def __init__(self, rank: int, size: int, device: torch.device):
+        self.rank, self.size, self.device = rank, size, device
+        self.is_main = rank == 0
+
+    @classmethod
+    def start(cls, config: TrainConfig) -> "_Distributed":
+        size = int(os.environ.get("WORLD_SIZE", "1"))
+        if config.device == "cuda" and not torch.cuda.is_available():
+            raise ParameterError("--device cuda was asked for, but PyTorch sees no CUDA device")
+        if size == 1:
+            return cls(0, 1, torch.device(config.device))
+        import torch.distributed as dist
+
+        dist.init_process_group(backend="nccl" if config.device == "cuda" else "gloo")
+        local = int(os.environ.get("LOCAL_RANK", "0"))
+        device = torch.device("cuda", local) if config.device == "cuda" else torch.device("cpu")
+        if config.device == "cuda":
+            torch.cuda.set_device(device)
+        return cls(dist.get_rank(), size, device)
+
+    def wrap(self, model: nn.Module) -> nn.Module:
+        if self.size == 1:
+            return model
+        from torch.nn.parallel import DistributedDataParallel
+
+        return DistributedDataParallel(model, device_ids=[self.device.index] if self.device.type == "cuda" else None)
+
+    def total(self, value: torch.Tensor) -> torch.Tensor:
+        """``value`` summed over every process (unchanged on one)."""
+        if self.size == 1:
+            return value
+        import torch.distributed as dist
+
+        value = value.detach().clone()
+        dist.all_reduce(value)
+        return value
+
+    def stop_all(self, stop: bool) -> bool:
+        """True on every process when any of them wants to stop (so none waits forever on the others)."""
+        return bool(self.total(torch.tensor(float(stop), device=self.device)) > 0)
+
+    def finish(self) -> None:
+        if self.size > 1:
+            import torch.distributed as dist
+
+            dist.destroy_process_group()

@@ -16,10 +16,12 @@ class TrainConfig:
     dropout: float = 0.3  # on the embedding, between layers and before the output
     window: int = 128  # steps per training window (truncated BPTT length)
     batch: int = 64
-    stateful: bool = False  # rows stream files in consecutive windows, carrying the LSTM state
     learning_rate: float = 3e-3
     final_learning_rate: float = 1e-4  # cosine decay to this over ``epochs``
     weight_decay: float = 0.01  # AdamW's decoupled decay
     clip_norm: float = 1.0
     windows_per_epoch: int | None = None  # default: enough to cover the train split once
     max_files: int | None = None  # use only the first N files of each split (smoke tests)
+    groove_weight: float = 1.0  # the velocity and offset NLL per hit, next to the event NLL per step
+    device: str = "cpu"  # or "cuda"
+    far_bars: tuple[int, ...] = (2,)  # bars back whose drums the model reads, besides the last bar
