@@ -79,3 +79,32 @@ export async function upload(path, blob, options = {}, type = blob.type) {
   const headers = type ? { "Content-Type": type } : {};
   return (await send(url, { method: "POST", headers, body: blob })).json();
 }
+
+/**
+ * What this server's API takes: for each request model, the set of its fields (from the
+ * OpenAPI schema), so the page offers a control only where the server accepts its value.
+ */
+export async function capabilities() {
+  const schema = await getJson("/openapi.json");
+  const schemas = schema.components?.schemas || {};
+  const fields = (name) => new Set(Object.keys(schemas[name]?.properties || {}));
+  return {
+    generate: fields("GenerateRequest"),
+    render: fields("RenderRequest"),
+    exportAudio: fields("ExportAudioRequest"),
+    exportMidi: fields("ExportMidiRequest"),
+    session: fields("StudioSettings"),
+    pattern: fields("PatternModel"),
+    paths: new Set(Object.keys(schema.paths || {})),
+  };
+}
+
+/** GET a JSON resource the server may not have (an older server): null on 404. */
+export async function getOptionalJson(path) {
+  try {
+    return await getJson(path);
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 404 || err.status === 405)) return null;
+    throw err;
+  }
+}

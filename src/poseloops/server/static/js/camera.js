@@ -21,10 +21,17 @@ export class CameraPanel {
     this.shown = null;    // what is drawn, easing toward target
     this.frozen = null;   // a captured pose held on screen
     this.busy = false;
+    this.person = false;
     this.ctx = canvas.getContext("2d");
     this.grabber = document.createElement("canvas");
     toggle.addEventListener("click", () => (this.stream ? this.stop() : this.start()));
     capture.addEventListener("click", () => this.captureWithCountdown());
+  }
+
+  /** Capture only when there is someone to capture. */
+  reflectCapture() {
+    this.capture.disabled = !this.stream || !this.person || this.busy;
+    this.capture.title = this.capture.disabled && this.stream ? "Nobody in view yet: step into the picture" : "";
   }
 
   get running() {
@@ -51,7 +58,8 @@ export class CameraPanel {
     this.video.srcObject = this.stream;
     await this.video.play().catch(() => {});
     this.toggle.textContent = "Stop camera";
-    this.capture.disabled = false;
+    this.person = false;
+    this.reflectCapture();
     this.say("Step back until your whole body is in view, then press Capture.");
     this.poseLoop();
     this.drawLoop();
@@ -64,7 +72,8 @@ export class CameraPanel {
     this.video.srcObject = null;
     this.target = this.shown = null;
     this.toggle.textContent = "Start camera";
-    this.capture.disabled = true;
+    this.person = false;
+    this.reflectCapture();
     this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     this.canvas.dataset.keypoints = "0";
     this.say("Camera off.");
@@ -103,11 +112,13 @@ export class CameraPanel {
       if (!this.stream) return;
       this.target = answer.person ? answer.pose : null;
       this.stage.dataset.person = answer.person ? "yes" : "no";
+      this.person = answer.person;
+      this.reflectCapture();
       if (this.busy) return;
       if (answer.person) this.say("Strike a pose and press Capture.");
       else this.say("No one in view: step back so your whole body is in the picture.", true);
     } catch (err) {
-      this.say(err instanceof ApiError ? err.message : String(err), true);
+      this.say(cameraFrameProblem(err), true);
     }
   }
 
@@ -138,21 +149,21 @@ export class CameraPanel {
       }
       this.countdown.textContent = "";
       const frame = await this.grabFrame();
-      if (!frame) throw new ApiError(0, "The camera gave no picture.");
+      if (!frame) throw new Error("no frame");
       const answer = await upload("/api/seeds/pose", frame, { steps: this.seedSteps(), mirror: true });
       this.frozen = answer.pose;
       this.say("Got it! Your pose is the seed.");
       await this.onSeed(answer.seed, "camera");
       await new Promise((resolve) => setTimeout(resolve, CAPTURED_HOLD_MS));
     } catch (err) {
-      this.say(err instanceof ApiError ? err.message : String(err), true);
+      this.say(cameraFrameProblem(err), true);
       await new Promise((resolve) => setTimeout(resolve, CAPTURED_HOLD_MS));
     } finally {
       this.countdown.textContent = "";
       this.frozen = null;
       this.stage.classList.remove("stage");
       this.busy = false;
-      this.capture.disabled = !this.stream;
+      this.reflectCapture();
     }
   }
 }
@@ -171,4 +182,12 @@ function cameraProblem(err) {
     default:
       return `The camera could not start (${err && err.name ? err.name : err}).`;
   }
+}
+
+function cameraFrameProblem(err) {
+  if (!(err instanceof ApiError)) return "The camera gave no picture. Press Stop camera, then Start camera.";
+  if (err.status === 0) return "The studio's server does not answer. Start it again (poseloops serve), then retry.";
+  if (/no person|nobody|no one/i.test(err.message)) return "Nobody in view: step back so your whole body is in the picture, then Capture.";
+  if (err.status === 503) return "The pose reader is still loading. Wait a moment.";
+  return "That frame could not be read. Hold still and press Capture again.";
 }

@@ -17,7 +17,7 @@ export class MixerPanel {
 
   build() {
     for (const drum of this.drums) {
-      const group = this.group(drum.voice);
+      const group = this.group(drum.name); // the drum, not the synth voice that plays it (crash, not "clap")
       this.inputs[`${drum.label}.gain`] = this.slider(group, "volume", 0, Math.min(UI_MAX_GAIN, this.ranges.gain[1]), 0.05);
       this.inputs[`${drum.label}.pan`] = this.slider(group, "pan", this.ranges.pan[0], this.ranges.pan[1], 0.1);
     }
@@ -56,6 +56,7 @@ export class MixerPanel {
     const input = document.createElement("input");
     Object.assign(input, { type: "range", min, max, step });
     input.setAttribute("aria-label", `${group.getAttribute("aria-label")} ${text}`);
+    input.addEventListener("input", () => input.setAttribute("aria-valuetext", describe(text, Number(input.value))));
     input.addEventListener("input", () => this.onChange(this.value()));
     label.append(name, input);
     group.append(label);
@@ -71,6 +72,10 @@ export class MixerPanel {
       this.inputs[`${label}.pan`].value = current.pan;
     }
     this.inputs.reverb_wet.value = settings.reverb_wet ?? this.defaults.reverb_wet;
+    for (const [key, input] of Object.entries(this.inputs)) {
+      const text = key.endsWith(".gain") ? "volume" : key.endsWith(".pan") ? "pan" : "reverb";
+      input.setAttribute("aria-valuetext", describe(text, Number(input.value)));
+    }
   }
 
   /** The settings shown, as the engine's dict (only what differs from the defaults is needed). */
@@ -83,4 +88,11 @@ export class MixerPanel {
     }
     return { voices, reverb_wet: Number(this.inputs.reverb_wet.value) };
   }
+}
+
+/** A slider's value in words: "80%", "left 30%", "centre". */
+function describe(kind, value) {
+  if (kind !== "pan") return `${Math.round(value * 100)}%`;
+  if (Math.abs(value) < 0.05) return "centre";
+  return `${value < 0 ? "left" : "right"} ${Math.round(Math.abs(value) * 100)}%`;
 }

@@ -4,8 +4,8 @@ import { postJson } from "./api.js";
 import { DrumGrid } from "./grid.js";
 
 export class DicePanel {
-  constructor({ length, low, high, roll, lengthOut, lowOut, highOut }, { drums, seedSteps, onSeed, onError, saved, onChange }) {
-    Object.assign(this, { length, low, high, roll, lengthOut, lowOut, highOut, drums, seedSteps, onSeed, onError, onChange });
+  constructor({ length, low, high, roll, lengthOut, lowOut, highOut }, { drums, seedSteps, rngSeed, onSeed, message, saved, onChange }) {
+    Object.assign(this, { length, low, high, roll, lengthOut, lowOut, highOut, drums, seedSteps, rngSeed, onSeed, message, onChange });
     if (saved) {
       length.value = saved.length;
       low.value = saved.low;
@@ -35,21 +35,28 @@ export class DicePanel {
     this.lengthOut.textContent = String(length);
     this.lowOut.textContent = this.drums[low].name;
     this.highOut.textContent = this.drums[high].name;
+    // a screen reader says the drum, not its index
+    this.length.setAttribute("aria-valuetext", `${length} drum${length === 1 ? "" : "s"} per step`);
+    this.low.setAttribute("aria-valuetext", this.drums[low].name);
+    this.high.setAttribute("aria-valuetext", this.drums[high].name);
   }
 
+  /** Throw the dice with the studio's random seed (a new one unless it is locked). */
   async rollDice(options = {}) {
+    const rng = this.rngSeed();
     try {
-      const answer = await postJson("/api/seeds/dice", { steps: this.seedSteps(), ...this.values() });
-      await this.onSeed(answer.seed, "dice", options);
+      const answer = await postJson("/api/seeds/dice", { steps: this.seedSteps(), ...this.values(), rng_seed: rng });
+      this.message.clear();
+      await this.onSeed(answer.seed, "dice", { ...options, rng });
     } catch (err) {
-      this.onError(err.message);
+      this.message.error("The dice could not be thrown: the studio's server does not answer. Start it again, then Roll.");
     }
   }
 }
 
 export class GridPanel {
-  constructor({ root, clear, fill, use }, { drums, seedSteps, currentLoop, onSeed, onError, saved, onChange }) {
-    Object.assign(this, { seedSteps, currentLoop, onSeed, onError, onChange });
+  constructor({ root, clear, fill, use }, { drums, seedSteps, currentLoop, onSeed, message, saved, onChange }) {
+    Object.assign(this, { seedSteps, currentLoop, onSeed, message, onChange });
     this.steps = Array.isArray(saved) ? saved.map((s) => [...s]) : [];
     this.grid = new DrumGrid(root, drums, (step, drum) => this.toggle(step, drum));
     clear.addEventListener("click", () => this.setSteps([]));
@@ -83,18 +90,24 @@ export class GridPanel {
   fillFromLoop() {
     const loop = this.currentLoop();
     if (!loop) {
-      this.onError("There is no loop yet to copy from.");
+      this.message.error("There is no loop yet to copy from. Roll the dice or draw a seed first.");
       return;
     }
+    this.message.clear();
     this.setSteps(loop.pattern.slice(0, this.seedSteps()));
   }
 
   async useAsSeed() {
+    if (this.steps.every((step) => step.length === 0)) {
+      this.message.error("The grid is empty. Click a few cells to draw a seed, then press Use as seed.");
+      return;
+    }
     try {
       const answer = await postJson("/api/seeds/grid", { cells: this.steps });
+      this.message.clear();
       await this.onSeed(answer.seed, "grid");
     } catch (err) {
-      this.onError(err.message);
+      this.message.error("The grid could not be used: the studio's server does not answer. Start it again, then retry.");
     }
   }
 }

@@ -1,46 +1,55 @@
 // The rhythm panel: record from the microphone (or upload a file), and the server hears
-// the hits, finds the tempo and turns them into a seed.
+// the hits, finds the tempo and turns them into a seed. While recording, a metronome clicks
+// at the studio's BPM (if wanted) and a meter shows the microphone's level.
 
-import { ApiError, upload } from "./api.js";
+import { upload } from "./api.js";
+import { recordingProblem } from "./messages.js";
 import { audioBufferToWav } from "./wav.js";
 
-const MAX_SECONDS = 60; // the server's limit; recording stops by itself there
 const SERVER_READS = ["audio/wav", "audio/x-wav", "audio/wave", "audio/flac", "audio/x-flac", "audio/ogg"];
+const METER_FLOOR_DB = -60; // the meter's left end; a quiet room sits near it
 
 export class RhythmPanel {
-  constructor({ record, time, useBpm, file }, { bpm, onSeed, onError, onInfo, decodeContext }) {
-    Object.assign(this, { record, time, useBpm, file, bpm, onSeed, onError, onInfo, decodeContext });
+  constructor({ record, time, useBpm, click, level, file }, { bpm, seedSteps, onSeed, message, limits, audio, onRecording }) {
+    Object.assign(this, { record, time, useBpm, click, level, file, bpm, seedSteps, onSeed, message, limits, audio, onRecording });
     this.recorder = null;
+    this.meter = null;
     record.addEventListener("click", () => (this.recorder ? this.finish() : this.begin()));
     file.addEventListener("change", () => this.uploaded());
   }
 
   async begin() {
     if (!navigator.mediaDevices || !window.MediaRecorder) {
-      this.onError("This browser cannot record here; upload a recording instead.");
+      this.message.error("This browser cannot record here. Upload a recording instead.");
       return;
     }
     let stream;
     try {
       stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
     } catch (err) {
-      this.onError(err && err.name === "NotAllowedError"
+      this.message.error(err && err.name === "NotAllowedError"
         ? "The microphone is blocked. Allow it for this page in the browser's settings, or upload a recording."
-        : "No microphone found. Upload a recording instead.");
+        : "No microphone found. Connect one, or upload a recording instead.");
       return;
     }
+    this.message.say(this.click.checked ? "Recording… play along with the click. Press Stop when done." : "Recording… press Stop when done.");
     const chunks = [];
     this.recorder = new MediaRecorder(stream);
     this.recorder.ondataavailable = (event) => chunks.push(event.data);
     this.recorder.onstop = () => {
       for (const track of stream.getTracks()) track.stop();
-      this.send(new Blob(chunks, { type: this.recorder.mimeType }));
+      this.stopMeter();
+      this.send(new Blob(chunks, { type: this.recorder.mimeType }), "The recording");
       this.recorder = null;
     };
+    this.onRecording(true);
+    if (this.click.checked) await this.audio.metronome.start(this.bpm());
+    this.startMeter(stream);
     this.recorder.start();
     this.started = performance.now();
     this.record.classList.add("recording");
     this.record.lastChild.textContent = " Stop";
+    this.record.setAttribute("aria-pressed", "true");
     this.tick();
   }
 
@@ -48,49 +57,87 @@ export class RhythmPanel {
     if (!this.recorder) return;
     const seconds = (performance.now() - this.started) / 1000;
     this.time.textContent = `${seconds.toFixed(1)} s`;
-    if (seconds >= MAX_SECONDS) this.finish();
+    if (seconds >= this.limits.max_audio_seconds) this.finish();
     else requestAnimationFrame(() => this.tick());
   }
 
   finish() {
     if (!this.recorder) return;
+    this.audio.metronome.stop();
+    this.onRecording(false);
     this.record.classList.remove("recording");
     this.record.lastChild.textContent = " Record";
+    this.record.setAttribute("aria-pressed", "false");
     this.recorder.stop();
+  }
+
+  /** The microphone's level (peak over the last frame, in dB) on the meter, while recording. */
+  startMeter(stream) {
+    const ctx = this.audio.context();
+    const source = ctx.createMediaStreamSource(stream);
+    const analyser = ctx.createAnalyser();
+    analyser.fftSize = 1024;
+    source.connect(analyser);
+    const samples = new Float32Array(analyser.fftSize);
+    this.meter = { source, analyser };
+    this.level.hidden = false;
+    const draw = () => {
+      if (!this.meter) return;
+      analyser.getFloatTimeDomainData(samples);
+      let peak = 0;
+      for (const s of samples) peak = Math.max(peak, Math.abs(s));
+      const db = peak > 0 ? 20 * Math.log10(peak) : METER_FLOOR_DB;
+      this.level.value = Math.max(0, Math.min(1, 1 - db / METER_FLOOR_DB));
+      requestAnimationFrame(draw);
+    };
+    draw();
+  }
+
+  stopMeter() {
+    if (!this.meter) return;
+    this.meter.source.disconnect();
+    this.meter = null;
+    this.level.value = 0;
   }
 
   async uploaded() {
     const file = this.file.files && this.file.files[0];
     this.file.value = "";
     if (!file) return;
-    if (SERVER_READS.includes(file.type)) await this.post(file);
-    else await this.send(file); // other formats (MP3, WebM, M4A): the browser decodes them
+    if (file.size === 0) {
+      this.message.error(`${file.name} is empty. Choose another recording.`);
+      return;
+    }
+    if (SERVER_READS.includes(file.type)) await this.post(file, file.name);
+    else await this.send(file, file.name); // other formats (MP3, WebM, M4A): the browser decodes them
   }
 
   /** Decode in the browser, send as WAV. */
-  async send(blob) {
+  async send(blob, name) {
     let wav;
     try {
-      const decoded = await this.decodeContext().decodeAudioData(await blob.arrayBuffer());
-      if (decoded.duration > MAX_SECONDS) {
-        this.onError(`The recording is ${decoded.duration.toFixed(0)} s long; the limit is ${MAX_SECONDS} s.`);
+      const decoded = await this.audio.context().decodeAudioData(await blob.arrayBuffer());
+      if (decoded.duration > this.limits.max_audio_seconds) {
+        this.message.error(`${name} is ${decoded.duration.toFixed(0)} s long; the limit is ${this.limits.max_audio_seconds} s. Record or choose a shorter one.`);
         return;
       }
       wav = await audioBufferToWav(decoded);
     } catch (_) {
-      this.onError("That file could not be read as audio (try WAV, FLAC or OGG).");
+      this.message.error(`${name} could not be read as audio. Choose a WAV, FLAC, OGG or MP3 recording.`);
       return;
     }
-    await this.post(wav);
+    await this.post(wav, name);
   }
 
-  async post(blob) {
-    this.onInfo("Listening to the rhythm…");
+  async post(blob, name) {
+    this.message.say("Listening to the rhythm…");
     try {
-      const answer = await upload("/api/seeds/audio", blob, { bpm: this.useBpm.checked ? this.bpm() : null });
+      // the seed is the recording's first steps (the seed-length control), not all of it
+      const answer = await upload("/api/seeds/audio", blob, { bpm: this.useBpm.checked ? this.bpm() : null, steps: this.seedSteps() });
+      this.message.clear();
       await this.onSeed(answer.seed, "rhythm");
     } catch (err) {
-      this.onError(err instanceof ApiError ? err.message : String(err));
+      this.message.error(recordingProblem(err, name, this.limits));
     }
   }
 }

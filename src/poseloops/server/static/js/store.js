@@ -1,19 +1,34 @@
-// The studio's state: the seed, the loop, the settings. It lives in this page (never on the
-// server) and is kept in localStorage, so a reload or a server restart loses nothing.
+// The studio's state: the seed, the loop and its variations, the settings. It lives in this
+// page (never on the server) and is kept in localStorage with its undo history, so a reload
+// or a server restart loses nothing.
+//
+// Two kinds of change: `commit` is a change a person can undo (the loop, a setting), and
+// remembers the state before it; `update` is bookkeeping (which tab is open) that is not.
 
 const STORAGE_KEY = "poseloops.session.v1";
+const HISTORY_KEY = "poseloops.history.v1";
 const SAVE_DELAY_MS = 250;
+const MAX_HISTORY = 60;           // undo steps kept (each a few kB with its variations)
+const MERGE_WINDOW_MS = 1000;     // a slider drag or a run of arrow keys is one undo step
 
 export const DEFAULT_SETTINGS = Object.freeze({
-  bpm: 120, swing: 0.5, temperature: 1, steps: 32, kit: "synth", mixer: null, rng_seed: null,
+  bpm: 120, swing: 0.5, temperature: 1, steps: 32, bars: 4, kit: "synth", mixer: null,
+  rng_seed: null, rng_locked: false, style: "any", fill_every: 0, groove: 1, mute: [], solo: [],
 });
+
+// What undo brings back: everything that makes the sound. Tabs and panel state are not undone.
+const MUSICAL_KEYS = ["seed", "loop", "variations", "variation", "variationEdits", "edits", "take", "source", "settings"];
 
 function initialState() {
   return {
-    seed: null,        // {pattern: [[drums]...], seed_length}
-    loop: null,        // seed followed by generated steps
-    edits: [],         // "step:drum" cells the person changed in the generated part
-    source: null,      // which panel made the seed
+    seed: null,          // {pattern: [[drums]...], seed_length, velocities?, offsets?}
+    loop: null,          // the variation that plays: seed followed by generated steps, with edits
+    variations: [],      // every variation the model made for this seed (edits kept in each)
+    variation: 0,        // which one plays
+    variationEdits: [],  // per variation, the "step:drum" cells a person changed
+    edits: [],           // the playing variation's changed cells
+    take: 0,             // counts generations, so a variation is known across them
+    source: null,        // which panel made the seed
     settings: { ...DEFAULT_SETTINGS },
     ui: { tab: "dice", dice: null, grid: null },
   };
@@ -21,22 +36,87 @@ function initialState() {
 
 const listeners = new Set();
 let state = initialState();
+let history = { past: [], future: [] };
 let saveTimer = null;
+let lastMerge = { key: null, at: 0 };
 
 export function getState() {
   return state;
 }
 
-/** Merge `patch` into the state, tell listeners which keys changed, and save soon. */
-export function update(patch) {
-  state = { ...state, ...patch };
-  for (const listener of listeners) listener(state, Object.keys(patch));
+function tell(keys) {
+  for (const listener of listeners) listener(state, keys);
   clearTimeout(saveTimer);
   saveTimer = setTimeout(save, SAVE_DELAY_MS);
 }
 
-export function updateSettings(patch) {
-  update({ settings: { ...state.settings, ...patch } });
+/** Merge `patch` into the state without an undo step (panel state, a failed seed kept for retrying). */
+export function update(patch) {
+  state = { ...state, ...patch };
+  tell(Object.keys(patch));
+}
+
+/** The musical part of the state: what undo restores and what playback renders. */
+export function snapshot(from = state) {
+  const snap = {};
+  for (const key of MUSICAL_KEYS) snap[key] = from[key];
+  return structuredClone(snap);
+}
+
+/**
+ * A change a person can undo. Changes with the same `merge` key within a second (one slider
+ * drag) make one undo step.
+ */
+export function commit(patch, { merge = null } = {}) {
+  const now = Date.now();
+  const merging = merge !== null && lastMerge.key === merge && now - lastMerge.at < MERGE_WINDOW_MS;
+  if (!merging) {
+    history.past.push(snapshot());
+    if (history.past.length > MAX_HISTORY) history.past.shift();
+  }
+  history.future = [];
+  lastMerge = { key: merge, at: now };
+  update(patch);
+}
+
+export function commitSettings(patch, options) {
+  commit({ settings: { ...state.settings, ...patch } }, options);
+}
+
+export function canUndo() {
+  return history.past.length > 0;
+}
+
+export function canRedo() {
+  return history.future.length > 0;
+}
+
+function travel(from, to) {
+  if (from.length === 0) return false;
+  to.push(snapshot());
+  const previous = from.pop();
+  lastMerge = { key: null, at: 0 };
+  update(previous);
+  return true;
+}
+
+export function undo() {
+  return travel(history.past, history.future);
+}
+
+export function redo() {
+  return travel(history.future, history.past);
+}
+
+/**
+ * Go back to `snap` (what plays) after a change that could not be played, and forget that
+ * change: it is not a step to redo.
+ */
+export function revertTo(snap) {
+  const top = history.past[history.past.length - 1];
+  if (top && JSON.stringify(top) === JSON.stringify(snap)) history.past.pop();
+  lastMerge = { key: null, at: 0 };
+  update(structuredClone(snap));
 }
 
 export function subscribe(listener) {
@@ -48,24 +128,29 @@ export function save() {
   clearTimeout(saveTimer);
   try {
     localStorage.setItem(STORAGE_KEY, JSON.stringify(state));
+    localStorage.setItem(HISTORY_KEY, JSON.stringify(history));
   } catch (_) {
     /* storage full or disabled: the session still works, it just won't survive a reload */
   }
 }
 
+/** Save at once when the page goes away: an edit just before a reload is kept. */
+export function saveOnLeave(target = window) {
+  target.addEventListener("pagehide", save);
+  target.document.addEventListener("visibilitychange", () => {
+    if (target.document.visibilityState === "hidden") save();
+  });
+}
+
 /** The saved state, or a fresh one when nothing (readable) was saved. */
 export function restore() {
+  history = { past: [], future: [] };
   try {
     const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) || "null");
     if (saved && typeof saved === "object") {
-      const fresh = initialState();
-      state = {
-        ...fresh,
-        ...saved,
-        settings: { ...fresh.settings, ...(saved.settings || {}) },
-        ui: { ...fresh.ui, ...(saved.ui || {}) },
-        edits: Array.isArray(saved.edits) ? saved.edits : [],
-      };
+      state = normalise(saved);
+      const past = JSON.parse(localStorage.getItem(HISTORY_KEY) || "null");
+      if (past && Array.isArray(past.past) && Array.isArray(past.future)) history = past;
       return true;
     }
   } catch (_) {
@@ -75,22 +160,47 @@ export function restore() {
   return false;
 }
 
-/** The session file's content (the server's Session model). */
-export function sessionDocument() {
-  const doc = { format: "poseloops-session", version: 1, settings: { ...state.settings } };
+function normalise(saved) {
+  const fresh = initialState();
+  const merged = {
+    ...fresh,
+    ...saved,
+    settings: { ...fresh.settings, ...(saved.settings || {}) },
+    ui: { ...fresh.ui, ...(saved.ui || {}) },
+    edits: Array.isArray(saved.edits) ? saved.edits : [],
+  };
+  if (!Array.isArray(merged.variations) || merged.variations.length === 0) {
+    merged.variations = merged.loop ? [merged.loop] : [];
+    merged.variation = 0;
+  }
+  if (!Array.isArray(merged.variationEdits)) merged.variationEdits = merged.variations.map(() => []);
+  return merged;
+}
+
+/** The session file's content (the server's Session model); `accepted` are the settings it takes. */
+export function sessionDocument(accepted) {
+  const settings = {};
+  for (const [key, value] of Object.entries(state.settings)) {
+    if (value !== null && (!accepted || accepted.has(key))) settings[key] = value;
+  }
+  const doc = { format: "poseloops-session", version: 1, settings };
   if (state.seed) doc.seed = state.seed;
   if (state.loop) doc.loop = state.loop;
   if (state.source) doc.source = state.source;
-  for (const key of Object.keys(doc.settings)) if (doc.settings[key] === null) delete doc.settings[key];
   return doc;
 }
 
-/** Replace the studio's content with a (server-checked) session document. */
+/** Replace the studio's content with a (server-checked) session document; undo brings back what was. */
 export function loadSession(doc) {
-  update({
+  const loop = doc.loop || null;
+  commit({
     seed: doc.seed || null,
-    loop: doc.loop || null,
+    loop,
+    variations: loop ? [loop] : [],
+    variation: 0,
+    variationEdits: [[]],
     edits: [],
+    take: state.take + 1,
     source: doc.source || null,
     settings: { ...DEFAULT_SETTINGS, ...(doc.settings || {}) },
   });
