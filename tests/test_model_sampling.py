@@ -1,21 +1,25 @@
-"""Sampling with the shipped model: shapes, reproducibility, greedy decoding, argument checks."""
+"""Sampling with the shipped model: whole-bar loops, the groove, reproducibility, draws that follow the model."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
+from scipy import stats
 
 from poseloops.errors import ParameterError
 from poseloops.model import generate, load_default_model
-from poseloops.model.events import pattern_to_events, model_inputs
-from poseloops.model.train import model_from_arrays
+from poseloops.model.events import pattern_to_events
+from poseloops.model.features import PART_BEAT, teacher_inputs
+from poseloops.model.sampling import choose, draw_groove
+from poseloops.model.train import model_from_arrays, pad_rows
 from poseloops.model.weights import load_weights
 from poseloops.pattern import MAX_STEPS, Pattern
 
 ROCK_SEED = Pattern.from_steps(
     [[0, 2], [], [2], [], [1, 2], [], [2], [0], [0, 2], []],
     velocities=[[110, 70], [], [60], [], [120, 65], [], [60], [90], [100, 70], []],
+    offsets=[[0.0, 0.05], [], [0.1], [], [-0.05, 0.0], [], [0.1], [0.0], [0.0, 0.05], []],
     bpm=96.0,
 )
 
@@ -31,64 +35,174 @@ def torch_model():
     return model_from_arrays(spec, arrays)
 
 
-def test_results_are_the_seed_followed_by_the_generated_steps(model):
-    results = model.continue_pattern(ROCK_SEED, steps=32, rng_seed=7, variations=3)
+def test_loops_are_whole_bars_with_the_seed_opening_bar_one(model):
+    results = model.continue_pattern(ROCK_SEED, rng_seed=7, variations=3)
     assert len(results) == 3
     for result in results:
-        assert len(result) == 42 and result.seed_length == 10 and result.bpm == 96.0
-        assert result.steps[:10] == ROCK_SEED.steps and result.velocities[:10] == ROCK_SEED.velocities
-        for step in range(10, 42):  # generated hits: the data's mean velocity at that place in the bar
-            for drum, velocity in zip(result.steps[step], result.velocities[step]):
-                assert velocity == model.velocities[step % 16, drum]
-    assert ROCK_SEED.seed_length == 10 and len(ROCK_SEED) == 10  # the seed is untouched
-    # a drum model continuing a rock beat plays something in two bars
-    assert all(r.slice(10, 42).num_hits > 0 for r in results)
-
-
-def test_generated_velocities_accent_the_backbeat_like_real_drummers(model):
-    snare = model.velocities[:, 1]
-    assert snare[4] > 85 and snare[12] > 85  # beats 2 and 4
-    assert snare[[1, 3, 5, 7, 9, 11, 13, 15]].max() < snare[4]  # ghost notes on the 16ths are softer
-    assert model.velocities.min() >= 1 and model.velocities.max() <= 127
+        assert len(result) == 64 and result.seed_length == 10 and result.bpm == 96.0  # 4 bars by default
+        assert result.slice(0, 10) == ROCK_SEED.with_seed_length(10)  # steps, velocities, offsets kept
+        generated = result.slice(10, 64)
+        velocities = [v for vels in generated.velocities for v in vels]
+        offsets = [o for offs in generated.offsets for o in offs]
+        assert len(set(velocities)) > 5 and len(set(offsets)) > 5  # played, not stamped
+        assert all(1 <= v <= 127 for v in velocities) and all(-0.5 <= o < 0.5 for o in offsets)
+    assert len(ROCK_SEED) == 10  # the seed is untouched
+    assert len(model.continue_pattern(ROCK_SEED, bars=2, rng_seed=1)[0]) == 32
+    assert len(model.continue_pattern(Pattern.empty(40), rng_seed=1)[0]) == 96  # a 3-bar seed: twice its bars
+    assert len(model.continue_pattern(ROCK_SEED, steps=5, rng_seed=1)[0]) == 15
 
 
 def test_same_rng_seed_same_loops_and_variations_differ(model):
     first = model.continue_pattern(ROCK_SEED, rng_seed=123, variations=4)
     again = model.continue_pattern(ROCK_SEED, rng_seed=123, variations=4)
     other = model.continue_pattern(ROCK_SEED, rng_seed=124, variations=4)
-    assert [p.steps for p in first] == [p.steps for p in again]
+    assert first == again
     assert [p.steps for p in first] != [p.steps for p in other]
     assert len({p.steps for p in first}) > 1  # temperature 1 gives four different variations
 
 
-def test_temperature_zero_picks_the_most_likely_event_each_step(model, torch_model):
-    results = model.continue_pattern(ROCK_SEED, steps=24, temperature=0.0, variations=3, rng_seed=None)
-    assert results[0].steps == results[1].steps == results[2].steps
-    events = pattern_to_events(results[0])
-    previous, positions = model_inputs(events)
+def test_temperature_zero_picks_the_most_likely_event_and_groove_each_step(model, torch_model):
+    results = model.continue_pattern(ROCK_SEED, bars=2, temperature=0.0, variations=3)
+    assert results[0] == results[1] == results[2]
+    loop = results[0]
+    parts = np.full(len(loop), PART_BEAT)
+    inputs = teacher_inputs(pattern_to_events(loop), loop.to_matrix(), loop.offset_matrix(), parts,
+                            far_bars=model.spec.far_bars)
+    inputs["styles"] = np.zeros(len(loop), np.int64)
     with torch.no_grad():  # an independent implementation checks the choices
-        logits, _ = torch_model(torch.from_numpy(previous)[None], torch.from_numpy(positions)[None])
-    assert logits[0, 10:].argmax(-1).tolist() == events[10:].tolist()
+        logits, groove, _ = torch_model(pad_rows([inputs], len(loop)))
+    assert logits[0, 10:].argmax(-1).tolist() == pattern_to_events(loop)[10:].tolist()
+    expected_velocity = np.clip(np.round(groove[0, 10:, :, 0].numpy() * 127), 1, 127)
+    hits = loop.to_matrix()[10:] > 0
+    assert np.abs(loop.to_matrix()[10:][hits] - expected_velocity[hits]).max() <= 1
+    assert np.abs(loop.offset_matrix()[10:][hits] - groove[0, 10:, :, 2].numpy()[hits]).max() <= 2e-4
 
 
-def test_higher_temperature_gives_more_varied_loops(model):
-    def distinct_events(temperature):
-        loops = model.continue_pattern(ROCK_SEED, steps=64, temperature=temperature, rng_seed=5, variations=8)
-        return len({e for loop in loops for e in pattern_to_events(loop)[10:].tolist()})
+def test_event_draws_follow_the_softmax(model):
+    """A sampler that shifts, skips or flattens its draws fails this chi-square test."""
+    logits, _, _ = _first_step(model)
+    rng = np.random.default_rng(0)
+    draws = np.concatenate([choose(np.repeat(logits, 1000, axis=0), 1.0, rng) for _ in range(20)])
+    probs = np.exp(logits[0] - logits[0].max())
+    probs /= probs.sum()
+    top = np.argsort(probs)[::-1][:8]
+    observed = np.array([(draws == e).sum() for e in top] + [(~np.isin(draws, top)).sum()])
+    expected = np.append(probs[top], 1 - probs[top].sum())
+    expected = expected / expected.sum() * len(draws)
+    assert stats.chisquare(observed, expected).pvalue > 1e-3
+    # temperature flattens: the likeliest event is drawn less often at 1.5 than at 0.5
+    hot = choose(np.repeat(logits, 5000, axis=0), 1.5, rng)
+    cold = choose(np.repeat(logits, 5000, axis=0), 0.5, rng)
+    assert (cold == top[0]).mean() > probs[top[0]] > (hot == top[0]).mean()
 
-    assert distinct_events(0.3) < distinct_events(1.5)
+
+def test_velocity_and_offset_draws_follow_the_laplace_distributions(model):
+    _, top, _ = _first_step(model)
+    events = np.full(20000, 0b111)  # kick, snare and closed hat sound
+    params = model.lstm.groove(np.repeat(top, len(events), axis=0), events)
+    velocities, offsets = draw_groove(params, events, 1.0, np.random.default_rng(1))
+    assert (velocities[:, 3:] == 0).all() and (offsets[:, 3:] == 0).all()  # silent drums get nothing
+    for drum in range(3):
+        location, scale = params[0, drum, 2], np.exp(params[0, drum, 3])
+        inside = (offsets[:, drum] > -0.5) & (offsets[:, drum] < 0.4999)  # clipping piles draws at the ends
+        kept = stats.laplace(location, scale)
+        low, high = kept.cdf(-0.5), kept.cdf(0.4999)
+        sample = offsets[inside, drum]
+        conditional = lambda x: (kept.cdf(x) - low) / (high - low)  # noqa: E731
+        assert stats.kstest(sample, conditional).pvalue > 1e-3
+        v_location = params[0, drum, 0] * 127
+        assert abs(np.median(velocities[:, drum]) - np.clip(v_location, 1, 127)) < 2.5
+
+
+def _first_step(model):
+    from poseloops.model.features import lookback_features
+    from poseloops.model.sampling import _prime, Played
+
+    seed = Played(pattern_to_events(ROCK_SEED)[None], ROCK_SEED.to_matrix()[None].astype(np.float32),
+                  ROCK_SEED.offset_matrix()[None])
+    parts = np.full(11, PART_BEAT)
+    state = _prime(model.lstm, seed, 0, parts, 0, 10)
+    padded = Played(np.pad(seed.events, ((0, 0), (0, 1))), np.pad(seed.velocities, ((0, 0), (0, 1), (0, 0))),
+                    np.pad(seed.offsets, ((0, 0), (0, 1), (0, 0))))
+    lookback = lookback_features(padded.events, padded.velocities, padded.offsets, np.array([10]),
+                                 model.spec.far_bars)[:, 0]
+    return model.lstm.step(seed.events[:, 9], 10, lookback, 0, PART_BEAT, state)
+
+
+def test_loops_from_real_seeds_sound_like_drumming(model, groove_dir):
+    """Real one-bar seeds from the validation split: busy like the data, never silent, rests where drummers rest."""
+    from poseloops.model.dataset import load_split
+    from poseloops.model.evaluate import real_bars
+    from poseloops.model.loop_metrics import bars_of, hits_per_bar, silent_bars
+
+    data = load_split(groove_dir, "validation")
+    rng = np.random.default_rng(4)
+    seeds, real = real_bars(data, rng, 40, 48)
+    loops = [model.continue_pattern(seed, bars=4, rng_seed=k)[0] for k, seed in enumerate(seeds)]
+    generated = np.concatenate([bars_of(loop)[1:] for loop in loops])
+    real_bars_ = np.concatenate([bars_of(Pattern.from_steps([[d for d in range(9) if e >> d & 1] for e in r]))
+                                 for r in real])
+    density, real_density = hits_per_bar(generated), hits_per_bar(real_bars_)
+    assert 0.7 * real_density < density < 1.3 * real_density
+    rests = 1 - generated.any(axis=2).mean()
+    real_rests = 1 - real_bars_.any(axis=2).mean()
+    assert abs(rests - real_rests) < 0.12
+    assert sum(silent_bars(loop) for loop in loops) <= 1
+    onsets_model = generated.mean(axis=0)
+    onsets_real = real_bars_.mean(axis=0)
+    assert np.abs(onsets_model - onsets_real).mean() < 0.05
+
+
+def test_fill_bars_bring_the_toms_and_crashes(model):
+    loops = model.continue_pattern(ROCK_SEED, bars=4, fill_every=4, rng_seed=11, variations=16)
+    from poseloops.model.loop_metrics import TOMS_AND_CRASH, bars_of, hits_per_bar
+
+    bars = np.stack([bars_of(loop) for loop in loops])
+    fills, beats = hits_per_bar(bars[:, 3], TOMS_AND_CRASH), hits_per_bar(bars[:, 1:3].reshape(-1, 16, 9),
+                                                                          TOMS_AND_CRASH)
+    assert fills > 1.5 * beats
+
+
+def test_styles_are_named_and_change_the_loop(model):
+    assert model.styles[0] == "any" and {"rock", "funk", "jazz", "latin", "hiphop"} <= set(model.styles)
+    kick = Pattern.from_steps([[0]])
+    funk = model.continue_pattern(kick, style="funk", rng_seed=2, variations=16)
+    jazz = model.continue_pattern(kick, style="jazz", rng_seed=2, variations=16)
+    assert [p.steps for p in funk] != [p.steps for p in jazz]
+    hats = lambda loops: sum(2 in step for p in loops for step in p.steps)  # noqa: E731
+    assert hats(funk) > 1.5 * hats(jazz)  # funk drives the closed hats; jazz keeps time elsewhere
 
 
 @pytest.mark.parametrize("seed", [Pattern.empty(0), Pattern.empty(10)], ids=["empty", "all rests"])
 def test_seed_without_hits_starts_a_new_piece(model, seed):
-    results = model.continue_pattern(seed, steps=32, rng_seed=3, variations=2)
-    assert all(len(r) == len(seed) + 32 and r.seed_length == len(seed) for r in results)
+    results = model.continue_pattern(seed, bars=2, rng_seed=3, variations=2)
+    assert all(len(r) == 32 and r.seed_length == len(seed) for r in results)
     assert all(r.num_hits > 0 for r in results)
+
+
+def test_context_is_read_first_and_not_returned(model):
+    context = model.continue_pattern(ROCK_SEED, bars=2, rng_seed=1)[0]
+    after = model.continue_pattern(Pattern.from_steps([[0]]), bars=1, context=context, rng_seed=5, variations=8)
+    fresh = model.continue_pattern(Pattern.from_steps([[0]]), bars=1, rng_seed=5, variations=8)
+    assert all(len(p) == 16 and p.seed_length == 1 for p in after)
+    assert [p.steps for p in after] != [p.steps for p in fresh]
+
+
+def test_humanize_keeps_the_hits_and_plays_them(model):
+    straight = Pattern.from_steps([[0, 2], [2], [1, 2], [2]] * 8)
+    played = model.humanize(straight, rng_seed=3)
+    assert played.steps == straight.steps
+    velocities = [v for vels in played.velocities for v in vels]
+    assert len(set(velocities)) > 8 and not played.on_grid
+    snare = [vels[step.index(1)] for step, vels in zip(played.steps, played.velocities) if 1 in step]
+    hats_off = [vels[step.index(2)] for step, vels in zip(played.steps, played.velocities) if step == (2,)]
+    assert np.mean(snare) > np.mean(hats_off)  # the backbeat is louder than the hats between
+    assert model.humanize(straight, rng_seed=3) == played
 
 
 def test_generate_uses_the_default_model(model):
     assert load_default_model() is model
-    assert generate(ROCK_SEED, steps=8, rng_seed=1)[0].steps == model.continue_pattern(ROCK_SEED, steps=8, rng_seed=1)[0].steps
+    assert generate(ROCK_SEED, steps=8, rng_seed=1) == model.continue_pattern(ROCK_SEED, steps=8, rng_seed=1)
     assert len(generate(ROCK_SEED, steps=0)[0]) == 10
 
 
@@ -97,15 +211,15 @@ def test_generate_uses_the_default_model(model):
     [
         ({"steps": -1}, "steps -1"),
         ({"steps": MAX_STEPS}, "longer than 1024"),
-        ({"steps": 2.5}, "steps 2.5"),
+        ({"bars": 0}, "bars 0"),
+        ({"bars": 2, "steps": 3}, "not both"),
         ({"temperature": 2.01}, "temperature 2.01"),
-        ({"temperature": -0.1}, "temperature -0.1"),
         ({"temperature": float("nan")}, "temperature nan"),
-        ({"temperature": "hot"}, "temperature 'hot'"),
         ({"rng_seed": -3}, "rng_seed -3"),
-        ({"rng_seed": 1.5}, "rng_seed 1.5"),
-        ({"variations": 0}, "variations 0"),
         ({"variations": 65}, "variations 65"),
+        ({"style": "polka"}, "style 'polka'"),
+        ({"fill_every": 3}, "fill_every 3"),
+        ({"context": Pattern.empty(5)}, "not whole bars"),
     ],
 )
 def test_bad_arguments_raise_parameter_error_naming_the_value(model, options, fragment):
@@ -115,6 +229,7 @@ def test_bad_arguments_raise_parameter_error_naming_the_value(model, options, fr
 
 
 def test_a_full_length_pattern_can_be_reached_exactly(model):
-    result = model.continue_pattern(ROCK_SEED, steps=MAX_STEPS - 10, rng_seed=0)[0]
+    result = model.continue_pattern(ROCK_SEED, bars=64, rng_seed=0)[0]
     assert len(result) == MAX_STEPS
     assert np.isin(pattern_to_events(result), np.arange(512)).all()
+

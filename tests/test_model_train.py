@@ -1,47 +1,87 @@
-"""A tiny training run end to end: the loss falls and the exported weights load and match PyTorch."""
+"""Training end to end: a tiny run learns and exports, DDP with 2 processes follows 1, bad settings are refused."""
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
-import torch
 
 from poseloops.model import load_model
-from poseloops.model.dataset import load_split
-from poseloops.model.events import model_inputs
-from poseloops.model.train import FileStreams, model_from_arrays, train_model
+from poseloops.model.dataset import TrainingFiles, load_split
+from poseloops.model.train import plan_batch, build_rows, train_model
 from poseloops.model.train_config import TrainConfig
 from poseloops.model.weights import load_weights
+from poseloops.pattern import Pattern
 
+from .conftest import assert_one_line_error, run_cli
 from .model_data import groove_like_folder
 
+TINY = dict(hidden=32, layers=2, embedding=16, dropout=0.1, window=32, batch=16, windows_per_epoch=160,
+            learning_rate=1e-2, seed=3)
 
-def test_tiny_training_run_learns_and_exports(groove_dir, tmp_path):
-    data = groove_like_folder(groove_dir, tmp_path / "data", train=6, validation=2, max_seconds=15.0)
+
+@pytest.fixture(scope="module")
+def tiny_data(groove_dir, tmp_path_factory):
+    return groove_like_folder(groove_dir, tmp_path_factory.mktemp("tiny"), train=6, validation=2, max_seconds=15.0)
+
+
+def test_tiny_training_run_learns_and_exports(tiny_data, tmp_path):
     out = tmp_path / "tiny.npz"
-    config = TrainConfig(epochs=3, hidden=32, layers=2, embedding=16, dropout=0.1, window=32, batch=16,
-                         windows_per_epoch=160, learning_rate=1e-2, seed=3)
     lines = []
-    summary = train_model(data, out, config, progress=False, log=lines.append)
+    summary = train_model(tiny_data, out, TrainConfig(epochs=3, **TINY), progress=False, log=lines.append)
     history = summary["history"]
     assert len(history) == 3 and any("validation NLL" in line for line in lines)
     assert history[-1]["train_loss"] < history[0]["train_loss"]
     assert summary["best"]["validation_nll"] < math.log(512) - 2  # far better than a uniform guess
-
-    spec, arrays, training = load_weights(out)
+    spec, _, training = load_weights(out)
     assert (spec.hidden, spec.layers, spec.embedding) == (32, 2, 16)
-    assert training["best"] == summary["best"]
-    model = load_model(out)
-    events = np.array([5, 0, 4, 0, 6, 0, 4, 1] * 4)
-    previous, positions = model_inputs(events)
-    with torch.no_grad():
-        expected, _ = model_from_arrays(spec, arrays)(torch.from_numpy(previous)[None], torch.from_numpy(positions)[None])
-    state = model.lstm.initial_state(1)
-    for t in range(len(events)):
-        logits, state = model.lstm.step(previous[t:t + 1], positions[t], state)
-        assert np.abs(logits[0] - expected[0, t].numpy()).max() <= 1e-4
+    assert training["best"] == summary["best"] and training["world_size"] == 1
+    loop = load_model(out).continue_pattern(Pattern.from_steps([[0, 2], [2]]), bars=2, rng_seed=1)[0]
+    assert len(loop) == 32
+
+
+def test_batches_mask_padding_and_join_fills_after_beats(groove_dir):
+    files = TrainingFiles(load_split(groove_dir, "validation"), ("rock", "funk"))
+    plans = plan_batch(files, np.random.default_rng(0), batch=64, window=48)
+    batch = build_rows(files, plans, 48)
+    mask = batch["mask"].numpy()
+    assert batch["lookback"].shape == (64, 48, files.file_inputs(0)["lookback"].shape[1])
+    for row in range(64):
+        n = int(mask[row].sum())
+        assert n > 0 and mask[row, :n].all() and not mask[row, n:].any()
+    joins = [r for r, plan in enumerate(plans) if plan["kind"] == "join" and not plan["part_drop"]]
+    assert joins, "some rows join a beat to a fill"
+    for r in joins:
+        parts = batch["parts"][r].numpy()[mask[r]]
+        switch = np.flatnonzero(np.diff(parts))
+        assert set(parts) <= {1, 2} and len(switch) <= 1  # beat, then fill
+        if len(switch):
+            assert (switch[0] + 1) % 16 == 0 or parts[0] == 2  # the fill starts on a bar line
+
+
+def test_two_processes_follow_one_with_the_same_global_batch(tiny_data, tmp_path):
+    """DDP under torchrun (gloo): the same loss curve as one process, within float noise."""
+    args = ["train", "--data", str(tiny_data), "--epochs", "2", "--hidden", "32", "--embedding", "16",
+            "--window", "32", "--batch", "16", "--dropout", "0", "--seed", "5", "--quiet", "--threads", "1",
+            "--max-files", "6"]
+    one = run_cli(*args, "--out", str(tmp_path / "one.npz"))
+    assert one.returncode == 0, one.stderr
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
+    two = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+                          "-m", "poseloops", *args, "--out", str(tmp_path / "two.npz")],
+                         capture_output=True, text=True, timeout=600, env=env)
+    assert two.returncode == 0, two.stderr[-2000:]
+    history_one = json.loads((tmp_path / "one.json").read_text())["training"]["history"]
+    history_two = json.loads((tmp_path / "two.json").read_text())["training"]
+    assert history_two["world_size"] == 2
+    for a, b in zip(history_one, history_two["history"]):
+        assert abs(a["train_loss"] - b["train_loss"]) < 1e-3, (a, b)
+        assert abs(a["validation_nll"] - b["validation_nll"]) < 1e-3, (a, b)
 
 
 def test_training_refuses_a_bad_setting(tmp_path):
@@ -51,33 +91,13 @@ def test_training_refuses_a_bad_setting(tmp_path):
         train_model(tmp_path, tmp_path / "x.npz", TrainConfig(dropout=1.5), progress=False)
 
 
-def test_stateful_streams_read_whole_files_in_order(groove_dir, tmp_path):
-    data = groove_like_folder(groove_dir, tmp_path / "data", train=4, validation=1, max_seconds=15.0)
-    files = [s.astype(np.int64) for s in load_split(data, "train").sequences]
-    batch, window = 3, 16
-    streams = FileStreams(files, np.random.default_rng(0), batch=batch, window=window)
-    rows = [[] for _ in range(batch)]  # per row: the (previous, positions, targets) of each file read
-    started = []  # files in the order rows started them
-    for _ in range(3 * sum(len(f) for f in files) // (batch * window)):
-        previous, positions, targets, mask, reset = (t.numpy() for t in streams.next_batch())
-        assert previous.shape == positions.shape == targets.shape == mask.shape == (batch, window)
-        for row in range(batch):
-            n = int(mask[row].sum())
-            assert n > 0 and mask[row, :n].all() and not mask[row, n:].any()  # padding only at the end
-            if reset[row]:
-                rows[row].append(([], [], []))
-            for part, values in zip(rows[row][-1], (previous, positions, targets)):
-                part.extend(values[row, :n])
-    for row in rows:
-        for previous, positions, targets in row[:-1]:  # the last file may still be in progress
-            index = next(i for i, f in enumerate(files) if np.array_equal(f, targets))  # a whole file, in order
-            expected_previous, expected_positions = model_inputs(files[index])
-            assert np.array_equal(previous, expected_previous) and np.array_equal(positions, expected_positions)
-            started.append(index)
-    assert set(started) == set(range(len(files)))
-
-    state = (torch.ones(2, batch, 5), torch.full((2, batch, 5), 2.0))
-    streams.state = state
-    h, c = streams.initial_state(torch.tensor([True, False, True]))
-    assert (h[:, [0, 2]] == 0).all() and (c[:, [0, 2]] == 0).all()
-    assert torch.equal(h[:, 1], state[0][:, 1]) and torch.equal(c[:, 1], state[1][:, 1])
+def test_train_cli_reports_the_best_epoch_and_refuses_bad_input(tiny_data, tmp_path):
+    result = run_cli("train", "--data", str(tiny_data), "--out", str(tmp_path / "m.npz"), "--epochs", "1",
+                     "--hidden", "16", "--embedding", "8", "--window", "32", "--batch", "8", "--quiet",
+                     "--max-files", "3")
+    assert result.returncode == 0, result.stderr
+    assert "best epoch 1" in result.stdout and (tmp_path / "m.json").is_file()
+    assert_one_line_error(run_cli("train", "--data", str(tmp_path / "none"), "--out", str(tmp_path / "x.npz")),
+                          "does not exist")
+    assert_one_line_error(run_cli("train", "--data", str(tiny_data), "--out", "x.npz", "--far-bars", "1"),
+                          "far bars")

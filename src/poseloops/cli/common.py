@@ -47,6 +47,31 @@ def write_text(path: str | Path, text: str) -> None:
         raise InputError(f"cannot write {path}: {err.strerror}") from None
 
 
+def add_model_file_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", metavar="FILE.npz", type=Path, default=None,
+                        help="weights from 'poseloops train' (default: the shipped model)")
+
+
+def load_cli_model(path: Path | None):
+    """The model ``--model`` names, or the shipped one; a missing or corrupt file is a ``ModelError``."""
+    from ..model import load_default_model, load_model
+
+    return load_default_model() if path is None else load_model(path)
+
+
+def write_pattern_file(pattern: Pattern, path: Path, *, bpm: float | None = None, swing: float = 0.5) -> None:
+    """Write ``pattern`` as ``.json``, ``.txt`` (grid: hits only) or ``.mid``, chosen by suffix."""
+    suffix = path.suffix.lower()
+    if suffix in (".mid", ".midi"):
+        from ..midi_io import write_midi
+
+        write_midi(pattern, path, bpm=bpm, swing=swing)
+    elif suffix in (".json", ".txt"):
+        write_text(path, pattern_to_json(pattern) + "\n" if suffix == ".json" else pattern_to_text(pattern))
+    else:
+        raise ParameterError(f"{path}: pattern files end in {', '.join(PATTERN_SUFFIXES)}")
+
+
 def print_pattern(pattern: Pattern, *, as_json: bool = False) -> None:
     sys.stdout.write(pattern_to_json(pattern) + "\n" if as_json else pattern_to_text(pattern))
 

@@ -11,11 +11,12 @@ import argparse
 from pathlib import Path
 
 from ..pattern import MAX_STEPS, Pattern, pattern_to_json, pattern_to_text
-from .common import bounded_float, bounded_int, read_pattern_file, write_text
+from .common import add_model_file_argument, bounded_float, bounded_int, load_cli_model, read_pattern_file, write_text
 
 # A basic rock beat, 10 steps like the origin's seed: kick on 1 and 3, snare on 2, eighth-note hats.
 DEFAULT_SEED_STEPS = ([0, 2], [], [2], [], [1, 2], [], [2], [0], [0, 2], [])
-DEFAULT_STEPS = 32  # the origin generated 32 steps
+FILL_EVERY = (0, 2, 4, 8)  # as poseloops.model.drum_model.FILL_EVERY; here so --help needs no model import
+MAX_BARS = MAX_STEPS // 16
 MAX_CLI_VARIATIONS = 64  # the model's batched limit (sampling.MAX_VARIATIONS)
 
 
@@ -41,8 +42,17 @@ def add_seed_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--steps", type=bounded_int(0, MAX_STEPS, "steps"), default=DEFAULT_STEPS,
-                        help="steps to generate after the seed (default %(default)s)")
+    length = parser.add_mutually_exclusive_group()
+    length.add_argument("--bars", type=bounded_int(1, MAX_BARS, "bars"), default=None,
+                        help="length of the loop in whole bars; the seed opens bar 1 and the model completes "
+                        "it (default 4, or twice the seed's bars for a seed longer than 2 bars)")
+    length.add_argument("--steps", type=bounded_int(0, MAX_STEPS, "steps"), default=None,
+                        help="exactly this many steps after the seed instead (the loop may then not be whole bars)")
+    parser.add_argument("--style", default=None, metavar="NAME",
+                        help="play in this style (rock, funk, jazz, latin, hiphop, ...; default: any)")
+    parser.add_argument("--fill-every", type=int, choices=FILL_EVERY, default=0, metavar="N",
+                        help="make the last bar of every N a fill (2, 4 or 8; default 0: no fills)")
+    add_model_file_argument(parser)
     parser.add_argument("--temperature", type=bounded_float(0.0, 2.0, "temperature"), default=1.0,
                         help="0 = always the most likely step, up to 2 (default %(default)s)")
     parser.add_argument("--rng-seed", type=bounded_int(0, 2**63 - 1, "rng seed"), default=None,
@@ -60,11 +70,14 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_generate(args: argparse.Namespace) -> int:
-    from ..model import generate
+    from ..timing import apply_groove
 
     seed = resolve_seed(args)
-    patterns = generate(seed, steps=args.steps, temperature=args.temperature, rng_seed=args.rng_seed,
-                        variations=args.variations)
+    model = load_cli_model(args.model)
+    patterns = model.continue_pattern(seed, bars=args.bars, steps=args.steps, temperature=args.temperature,
+                                      rng_seed=args.rng_seed, variations=args.variations, style=args.style,
+                                      fill_every=args.fill_every)
+    patterns = [apply_groove(p, args.groove) for p in patterns]
     print_patterns(patterns)
     write_outputs(args, patterns)
     return 0
@@ -99,7 +112,7 @@ def write_outputs(args: argparse.Namespace, patterns: list[Pattern]) -> None:
         if args.json is not None:
             write_text(numbered_path(args.json, number, len(patterns)), pattern_to_json(pattern) + "\n")
         if args.midi is not None:
-            write_midi(pattern, numbered_path(args.midi, number, len(patterns)), bpm=args.bpm)
+            write_midi(pattern, numbered_path(args.midi, number, len(patterns)), bpm=args.bpm, swing=args.swing)
         if args.out is not None:
             from .render import write_pattern_audio
 

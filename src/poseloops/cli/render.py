@@ -38,15 +38,27 @@ def register(subparsers) -> None:
     kits.set_defaults(func=run_kits)
 
 
-def add_audio_arguments(parser: argparse.ArgumentParser, *, out_required: bool) -> None:
-    """The options every audio-making command takes."""
+def add_audio_arguments(parser: argparse.ArgumentParser, *, out_required: bool, with_out: bool = True) -> None:
+    """The options every audio-making command takes (``with_out=False``: the command has its own ``--out``)."""
+    if with_out:
+        _add_out_argument(parser, out_required)
+    _add_sound_arguments(parser)
+
+
+def _add_out_argument(parser: argparse.ArgumentParser, out_required: bool) -> None:
     parser.add_argument("--out", metavar="FILE.wav|FILE.flac", type=audio_path, required=out_required,
                         help="audio file to write; the suffix picks the format" + ("" if out_required else
                         " (several variations get numbered names)"))
+
+
+def _add_sound_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bpm", type=bounded_float(MIN_BPM, MAX_BPM, "bpm"), default=None,
                         help=f"tempo, {MIN_BPM:g}-{MAX_BPM:g} (default: the pattern's own, else {DEFAULT_BPM:g})")
     parser.add_argument("--swing", type=bounded_float(0.5, 0.75, "swing"), default=0.5,
                         help="0.5 = straight, up to 0.75: off-beat 16ths come later (default %(default)s)")
+    parser.add_argument("--groove", type=bounded_float(0.0, 1.0, "groove"), default=1.0,
+                        help="how much of the hits' velocities and timing offsets is played: 0 = a straight "
+                        "grid at one velocity, 1 = as the pattern holds them (default %(default)s)")
     parser.add_argument("--kit", metavar="NAME|PATH", default=None,
                         help="a kit from 'poseloops kits' or a kit folder (default: the built-in synth kit)")
     parser.add_argument("--loops", type=bounded_int(1, MAX_LOOPS, "loops"), default=None,
@@ -64,7 +76,9 @@ def audio_path(text: str) -> Path:
 
 
 def run_render(args: argparse.Namespace) -> int:
-    pattern = read_pattern_file(args.pattern)
+    from ..timing import apply_groove
+
+    pattern = apply_groove(read_pattern_file(args.pattern), args.groove)
     print(write_pattern_audio(pattern, args.out, args))
     return 0
 

@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from .common import bounded_int
+from .common import add_model_file_argument, bounded_int
 
 LOOPBACK = "127.0.0.1"
 
@@ -23,6 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST}, this computer only)")
     parser.add_argument("--port", type=bounded_int(0, 65535, "port"), default=DEFAULT_PORT,
                         help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
+    add_model_file_argument(parser)
     parser.set_defaults(func=run)
 
 
@@ -61,7 +62,13 @@ def run(args: argparse.Namespace) -> int:
     from ..server import Settings, create_app
     from ..server.live import socket_message_limit
 
-    settings = Settings.from_env(host=args.host, port=args.port)
+    overrides = {}
+    if args.model is not None:
+        from ..model.weights import load_weights
+
+        load_weights(args.model)  # a wrong or corrupt file is a one-line error now, not a failed studio later
+        overrides["model_path"] = str(args.model.resolve())
+    settings = Settings.from_env(host=args.host, port=args.port, **overrides)
     try:
         sock = listen(settings.host, settings.port)
     except OSError as err:

@@ -250,9 +250,10 @@ class TrainingFiles:
         return int(self.lengths.sum())
 
     def file_inputs(self, f: int, *, start: int = 0, stop: int | None = None, style: int | None = None,
-                    part: int | None = None) -> dict[str, np.ndarray]:
-        """Teacher-forced inputs of file ``f``'s steps ``start..stop`` (the history before ``start`` is read)."""
-        origin = max(0, start - history_steps(self.far_bars))
+                    part: int | None = None, history: bool = True) -> dict[str, np.ndarray]:
+        """Teacher-forced inputs of file ``f``'s steps ``start..stop`` (the history before ``start`` is read
+        unless ``history`` is False: then the window is seen as a piece that starts there)."""
+        origin = max(0, start - history_steps(self.far_bars)) if history else start
         stop = len(self.events[f]) if stop is None else min(stop, len(self.events[f]))
         parts = np.full(stop - origin, self.parts[f] if part is None else part, np.int64)
         window = slice(origin, stop)

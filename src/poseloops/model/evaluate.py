@@ -183,7 +183,7 @@ def music_report(model: DrumModel, dataset: DrumDataset, *, rng_seed: int = ONSE
     - ``spread``: standard deviation of generated velocities and offsets over
       the split's own.
     - ``fills``: tom and crash hits per bar in fill bars over beat bars, for
-      4-bar loops with ``fill_every=2``, and in the data (fill files over beat files).
+      4-bar loops with ``fill_every=4`` (the product's phrase), and in the data (fill files over beat files).
     """
     rng = np.random.default_rng(rng_seed)
     beats = _beat_only(dataset)
@@ -227,11 +227,11 @@ def _hold(seeds, real, loops, others) -> dict:
 def _fills(model, seeds, dataset, rng) -> dict:
     fill_bars, beat_bars = [], []
     for seed in seeds:
-        loop = model.continue_pattern(seed, bars=4, fill_every=2, temperature=SAMPLING_TEMPERATURE,
+        loop = model.continue_pattern(seed, bars=4, fill_every=4, temperature=SAMPLING_TEMPERATURE,
                                       rng_seed=int(rng.integers(2**31)))[0]
         bars = event_bars(pattern_to_events(loop))
-        beat_bars += [bars[2]]  # bar 1 is the seed's neighbour; bars 2 and 4 are fills, 3 a beat
-        fill_bars += [bars[1], bars[3]]
+        beat_bars += [bars[1], bars[2]]  # bar 0 is the seed; 1 and 2 are beats, 3 the fill
+        fill_bars += [bars[3]]
     data_fill = [event_bars(s) for s, f in zip(dataset.sequences, dataset.fills) if f]
     data_beat = [event_bars(s) for s, f in zip(dataset.sequences, dataset.fills) if f is False]
     model_ratio = hits_per_bar(np.array(fill_bars), TOMS_AND_CRASH) / max(hits_per_bar(np.array(beat_bars),
@@ -239,7 +239,7 @@ def _fills(model, seeds, dataset, rng) -> dict:
     data_fill_bars = np.concatenate(data_fill) if data_fill else np.zeros((0, 16, 9), bool)
     data_beat_bars = np.concatenate(data_beat) if data_beat else np.zeros((0, 16, 9), bool)
     data_ratio = hits_per_bar(data_fill_bars, TOMS_AND_CRASH) / max(hits_per_bar(data_beat_bars, TOMS_AND_CRASH), 1e-9)
-    return {"fill_every": 2, "loops": len(seeds),
+    return {"fill_every": 4, "loops": len(seeds),
             "fill_bar_toms_crash": round(hits_per_bar(np.array(fill_bars), TOMS_AND_CRASH), 3),
             "beat_bar_toms_crash": round(hits_per_bar(np.array(beat_bars), TOMS_AND_CRASH), 3),
             "ratio": round(model_ratio, 3), "data_ratio": round(data_ratio, 3)}

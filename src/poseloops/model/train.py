@@ -62,7 +62,11 @@ from .weights import GROOVE_PARAMS, LOG_SCALE_RANGE, ModelSpec, save_weights
 VALIDATION_BATCH = 16  # files scored together; sorted by length so padding stays small
 STYLE_DROPOUT = 0.3  # share of rows trained without their style: the "any style" model
 PART_DROPOUT = 0.3
-FILL_JOIN = 0.2  # share of rows that are a few bars of beat and then a fill
+FILL_JOIN = 0.3  # share of rows that are a few bars of beat and then a fill
+# Share of rows that start with no history: the model sees them as a person's seed is seen, a groove
+# already under way with nothing before it (otherwise only a file's first bar has no history, and the
+# model learns that what follows a first bar changes, as a drummer's intro does).
+NO_HISTORY = 0.5
 MAX_JOIN_BARS = 4
 
 
@@ -133,7 +137,8 @@ def plan_batch(files: TrainingFiles, rng: np.random.Generator, *, batch: int, wi
                         bar=int(rng.integers(0, last_bar + 1)))
         else:
             f = int(rng.choice(len(files), p=files.lengths / files.lengths.sum()))
-            plan.update(kind="window", file=f, start=int(rng.integers(0, int(files.lengths[f]))))
+            plan.update(kind="window", file=f, start=int(rng.integers(0, int(files.lengths[f]))),
+                        no_history=bool(rng.random() < NO_HISTORY))
         plans.append(plan)
     return plans
 
@@ -146,7 +151,7 @@ def build_rows(files: TrainingFiles, plans: list[dict], window: int) -> dict[str
 def _row(files: TrainingFiles, plan: dict, window: int) -> dict[str, np.ndarray]:
     if plan["kind"] == "window":
         f = plan["file"]
-        row = files.file_inputs(f, start=plan["start"], stop=plan["start"] + window)
+        row = files.file_inputs(f, start=plan["start"], stop=plan["start"] + window, history=not plan["no_history"])
         label_style = files.styles[f]
     else:
         row = _joined(files, plan, window)

@@ -37,7 +37,7 @@ request body with their Content-Type and are never stored."""
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
     """The studio app; ``runtime`` (default: the real model and pose estimator) is for tests."""
     settings = settings or Settings.from_env()
-    runtime = runtime or Runtime()
+    runtime = runtime or Runtime(model_path=settings.model_path or None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

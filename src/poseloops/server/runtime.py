@@ -45,14 +45,16 @@ class Part:
 class Runtime:
     """Loads the model and the pose estimator in a daemon thread; routes ask it for them."""
 
-    def __init__(self, loaders: dict[str, Callable[[], object]] | None = None) -> None:
-        """``loaders`` replaces how a part is loaded (a test can make loading slow or fail)."""
+    def __init__(self, loaders: dict[str, Callable[[], object]] | None = None, *, model_path: str | None = None) -> None:
+        """``loaders`` replaces how a part is loaded (a test can make loading slow or fail);
+        ``model_path`` serves weights from ``poseloops train`` instead of the shipped model."""
         self.parts = {
             "model": Part("model", "the drum model"),
             "sound": Part("sound", "the sound engine"),
             "pose": Part("pose", "the pose estimator"),
         }
-        self.loaders = {"model": _load_model, "sound": _warm_sound, "pose": _load_pose, **(loaders or {})}
+        self.loaders = {"model": lambda: _load_model(model_path), "sound": _warm_sound, "pose": _load_pose,
+                        **(loaders or {})}
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
@@ -118,10 +120,10 @@ class Runtime:
         log.info("%s: %s in %.1f s", part.what, part.state, part.seconds)
 
 
-def _load_model():
-    from ..model import load_default_model
+def _load_model(path: str | None = None):
+    from ..model import load_default_model, load_model
 
-    return load_default_model()
+    return load_default_model() if path is None else load_model(path)
 
 
 def _warm_sound():

@@ -14,8 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..pattern import (
     MAX_BPM,
     MAX_STEPS,
+    MAX_OFFSET,
     MAX_VELOCITY,
     MIN_BPM,
+    MIN_OFFSET,
     MIN_VELOCITY,
     NUM_DRUMS,
     Pattern,
@@ -23,7 +25,7 @@ from ..pattern import (
     pattern_to_dict,
 )
 from .errors import blame
-from .settings import MAX_EXPORT_LOOPS, MAX_VARIATIONS
+from .settings import MAX_BARS, MAX_EXPORT_LOOPS, MAX_VARIATIONS
 
 MIN_SWING, MAX_SWING = 0.5, 0.75  # straight .. hard shuffle, as the sound engine takes it
 MAX_TEMPERATURE = 2.0  # the model samples greedily at 0; above 2 it is noise
@@ -35,6 +37,12 @@ DrumIndex = Annotated[int, Field(ge=0, le=NUM_DRUMS - 1, description="drum class
 Velocity = Annotated[int, Field(ge=MIN_VELOCITY, le=MAX_VELOCITY)]
 Step = Annotated[list[DrumIndex], Field(max_length=NUM_DRUMS, description="the drums that sound on this 16th")]
 StepVelocities = Annotated[list[Velocity], Field(max_length=NUM_DRUMS)]
+Offset = Annotated[float, Field(ge=MIN_OFFSET, lt=MAX_OFFSET)]
+StepOffsets = Annotated[list[Offset], Field(max_length=NUM_DRUMS)]
+Groove = Annotated[float, Field(ge=0.0, le=1.0, description="0 a straight grid at one velocity, 1 as played")]
+StyleName = Annotated[str, Field(min_length=1, max_length=40, description='"any" or a name from GET /api/model')]
+FillEvery = Literal[0, 2, 4, 8]
+Bars = Annotated[int, Field(ge=1, le=MAX_BARS, description="loop length in whole bars of 16 steps")]
 Bpm = Annotated[float, Field(ge=MIN_BPM, le=MAX_BPM, description="beats per minute")]
 Swing = Annotated[float, Field(ge=MIN_SWING, le=MAX_SWING, description="0.5 straight, 0.75 hard swing")]
 RngSeed = Annotated[int, Field(ge=0, le=MAX_RNG_SEED, description="makes a result repeatable")]
@@ -56,6 +64,9 @@ class PatternModel(Strict):
     pattern: list[Step] = Field(max_length=MAX_STEPS)
     seed_length: int | None = Field(None, ge=0, le=MAX_STEPS, description="leading steps that were the seed")
     velocities: list[StepVelocities] | None = Field(None, max_length=MAX_STEPS, description="same shape as pattern")
+    offsets: list[StepOffsets] | None = Field(
+        None, max_length=MAX_STEPS,
+        description="same shape as pattern: how far each hit is played off its 16th, in 16ths, [-0.5, 0.5)")
     bpm: Bpm | None = None
 
     def to_pattern(self, field: str) -> Pattern:
@@ -160,15 +171,46 @@ class LivePoseResponse(BaseModel):
 
 
 class GenerateRequest(Strict):
+    """The seed opens bar 1; the model completes it and the bars after, with its velocities and offsets."""
+
     seed: PatternModel
-    steps: int = Field(32, ge=1, le=MAX_STEPS, description="16th steps to generate after the seed")
+    bars: Bars | None = Field(None, description="loop length in bars (default 4, or twice a long seed's bars)")
+    steps: int | None = Field(None, ge=0, le=MAX_STEPS,
+                              description="exactly this many steps after the seed instead of whole bars")
     temperature: float = Field(1.0, ge=0.0, le=MAX_TEMPERATURE, description="0 greedy; higher is wilder")
     rng_seed: RngSeed | None = None
     variations: int = Field(1, ge=1, le=MAX_VARIATIONS)
+    style: StyleName = "any"
+    fill_every: FillEvery = Field(0, description="0 no fills; N: the last bar of every N is a fill")
+    context: PatternModel | None = Field(
+        None, description="whole bars already playing: the model reads them first, so the music goes on")
 
 
 class GenerateResponse(BaseModel):
     patterns: list[PatternModel]
+    bars: float = Field(description="the loop's length in bars (whole unless steps was given)")
+
+
+class HumanizeRequest(Strict):
+    pattern: PatternModel
+    style: StyleName = "any"
+    rng_seed: RngSeed | None = None
+    temperature: float = Field(1.0, ge=0.0, le=MAX_TEMPERATURE, description="0: the model's likeliest touch")
+
+
+class HumanizeResponse(BaseModel):
+    pattern: PatternModel
+
+
+class ModelInfo(BaseModel):
+    name: str
+    path: str
+    shipped: bool
+    styles: list[str]
+    default_bars: int
+    max_bars: int
+    fill_every: list[int]
+    validation_nll: float | None = None
 
 
 # --- sound ---------------------------------------------------------------------------
@@ -177,6 +219,7 @@ class GenerateResponse(BaseModel):
 class SoundSettings(Strict):
     bpm: Bpm = 120.0
     swing: Swing = 0.5
+    groove: Groove = 1.0
     kit: KitName | None = Field(None, description="a name from GET /api/kits; the built-in synth kit when left out")
     mixer: dict[str, Any] | None = Field(None, description="mixer overrides; see GET /api/config for the fields")
 
@@ -199,6 +242,8 @@ class ExportAudioRequest(SoundSettings):
 class ExportMidiRequest(Strict):
     pattern: PatternModel
     bpm: Bpm = 120.0
+    swing: Swing = 0.5
+    groove: Groove = 1.0
 
 
 class KitModel(BaseModel):
@@ -219,6 +264,10 @@ class StudioSettings(Strict):
     swing: Swing = 0.5
     temperature: float = Field(1.0, ge=0.0, le=MAX_TEMPERATURE)
     steps: int = Field(32, ge=1, le=MAX_STEPS)
+    bars: Bars = 4
+    style: StyleName = "any"
+    fill_every: FillEvery = 0
+    groove: Groove = 1.0
     kit: KitName | None = None
     mixer: dict[str, Any] | None = None
     rng_seed: RngSeed | None = None

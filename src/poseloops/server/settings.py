@@ -22,6 +22,7 @@ MAX_AUDIO_SECONDS = 60.0  # a seed is a few bars; a minute leaves room for a lon
 MAX_JSON_BYTES = 1 * MB  # the largest pattern (1024 steps x 9 drums with velocities) is ~60 kB
 MAX_RENDER_SECONDS = 180.0  # one loop cycle; 1024 steps at 120 BPM is 128 s
 MAX_EXPORT_SECONDS = 600.0  # an exported file: the loop K times plus its tail
+MAX_BARS = 16  # a minute at 64 BPM: longer loops are songs, and cost the page a long render
 MAX_VARIATIONS = 8  # the page shows one; a batch of 8 is the model's benchmarked size
 MAX_EXPORT_LOOPS = 32
 MAX_LIVE_STREAMS = 4  # camera streams read at once: each holds a pose tracker (~150 MB) and up to a core
@@ -44,6 +45,7 @@ class Settings:
     max_live_streams: int = MAX_LIVE_STREAMS
     preload: bool = True  # load the model and the pose estimator at start-up
     blas_threads: int = 1  # per request; concurrency comes from requests in parallel (see cli/serve.py)
+    model_path: str = ""  # weights from poseloops train; "" is the shipped model
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":

@@ -29,6 +29,13 @@ def check_duration(pattern: Pattern, bpm: float, *, loops: int = 1, max_seconds:
         )
 
 
+def played_pattern(pattern: Pattern, sound: SoundSettings) -> Pattern:
+    """``pattern`` with the share of its velocities and offsets that ``sound.groove`` asks for."""
+    from ..timing import apply_groove
+
+    return apply_groove(pattern, sound.groove)
+
+
 def engine_options(sound: SoundSettings) -> dict:
     """``bpm``, ``swing``, ``kit`` and ``mixer`` as ``render_loop`` takes them."""
     from ..audio import MixerSettings, list_kits, load_kit

@@ -12,7 +12,7 @@ from ...midi_io import pattern_to_midi_bytes
 from .. import schemas
 from ..errors import blame
 from ..settings import Settings
-from ..sound import check_duration, engine_options
+from ..sound import check_duration, engine_options, played_pattern
 from .deps import get_settings
 from .render import AUDIO_MEDIA_TYPES
 
@@ -31,9 +31,9 @@ def attachment(data: bytes, media_type: str, filename: str) -> Response:
 @router.post("/export/midi", response_class=Response, responses={200: {"content": {"audio/midi": {}}}})
 def export_midi(request: schemas.ExportMidiRequest) -> Response:
     """A General MIDI drum file (channel 10), 16th notes at ``bpm``; a marker records the seed's end."""
-    pattern = request.pattern.to_pattern("pattern")
+    pattern = played_pattern(request.pattern.to_pattern("pattern"), request)
     with blame("pattern"):
-        data = pattern_to_midi_bytes(pattern, bpm=request.bpm)
+        data = pattern_to_midi_bytes(pattern, bpm=request.bpm, swing=request.swing)
     return attachment(data, "audio/midi", f"{FILE_STEM}.mid")
 
 
@@ -44,7 +44,7 @@ def export_audio(request: schemas.ExportAudioRequest, settings: Annotated[Settin
     """The loop ``loops`` times, then its tail ringing out, as 24-bit WAV or FLAC."""
     from ...audio import encode_audio, render_oneshot
 
-    pattern = request.pattern.to_pattern("pattern")
+    pattern = played_pattern(request.pattern.to_pattern("pattern"), request)
     check_duration(pattern, request.bpm, loops=request.loops, max_seconds=settings.max_export_seconds)
     options = engine_options(request)
     with blame("pattern"):

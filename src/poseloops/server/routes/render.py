@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from .. import schemas
 from ..errors import blame
 from ..settings import Settings
-from ..sound import check_duration, engine_options
+from ..sound import check_duration, engine_options, played_pattern
 from .deps import get_settings
 
 router = APIRouter(prefix="/api", tags=["render"])
@@ -25,7 +25,7 @@ def render(request: schemas.RenderRequest, settings: Annotated[Settings, Depends
     """Exactly ``steps`` 16ths long; tails wrap into the start so the buffer loops without a gap."""
     from ...audio import encode_audio, render_loop
 
-    pattern = request.pattern.to_pattern("pattern")
+    pattern = played_pattern(request.pattern.to_pattern("pattern"), request)
     check_duration(pattern, request.bpm, max_seconds=settings.max_render_seconds)
     options = engine_options(request)
     with blame("pattern"):
