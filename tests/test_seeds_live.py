@@ -9,7 +9,15 @@ import pytest
 
 from poseloops.errors import NoPersonError, ParameterError
 from poseloops.seeds import COCO_17, Keypoints, decode_image, keypoints_to_pattern, read_image_file
-from poseloops.seeds.live_pose import CONFIRM_FRAMES, MISSES_KEPT, LivePose, MappingOptions, SteadySeed
+from poseloops.seeds.live_pose import (
+    CONFIRM_FRAMES,
+    MISSES_KEPT,
+    LivePose,
+    MappingOptions,
+    SteadySeed,
+    is_scene_cut,
+    scene_layout,
+)
 from poseloops.seeds.pose_estimator import BlazePoseTracker
 from poseloops.seeds.pose_mapping import CRASH, KICK
 
@@ -173,6 +181,18 @@ def test_a_new_person_changes_the_seed_within_half_a_second(live, pose_dir):
         assert seeds[switch + SETTLE] != seeds[switch - 1]
         within = seeds[switch + SETTLE : switch + FPS]
         assert sum(a == b for a, b in zip(within, within[1:])) >= 0.9 * (len(within) - 1)
+
+
+def test_a_cut_is_told_from_a_person_holding_still_or_the_light_changing(pose_dir):
+    photo = read_image_file(pose_dir / "COCO_val2014_000000000241.jpg")
+    held = [scene_layout(decode_image(data)) for data in held_still(photo, 10, rng=np.random.default_rng(4))]
+    assert not any(is_scene_cut(a, b) for a, b in zip(held, held[1:]))
+    brighter = np.clip(photo.astype(int) + 30, 0, 255).astype(np.uint8)
+    assert not is_scene_cut(scene_layout(photo), scene_layout(brighter))
+    slideshow = [scene_layout(decode_image(data)) for data in clip_frames(pose_dir / "people-slideshow.y4m")]
+    cuts = [i for i, (a, b) in enumerate(zip(slideshow, slideshow[1:]), start=1) if is_scene_cut(a, b)]
+    assert cuts == [FPS, 2 * FPS]  # where the next person comes, and nowhere else
+    assert not is_scene_cut(scene_layout(photo[:8, :8]), scene_layout(photo[:8, :8]))  # too small to tell
 
 
 def test_two_streams_side_by_side_do_not_mix(pose_dir):

@@ -61,6 +61,15 @@ MISSES_KEPT = 3
 VISIBILITY_MARGIN = 0.15
 FRAME_EDGE_MARGIN = 0.03
 
+# A cut (the camera turned, a slideshow's next picture) is read as a new stream: the track
+# and the cells start afresh, so the new picture is read as a still one would be, rather
+# than the tracker gliding from the old person to the new one over many frames. Measured on
+# 16 x 12 block means of the grey frame with their mean removed (so a light going up or
+# down is no cut): frames of a person held still differ by 1-3 grey levels, the whole frame
+# moved by 40 px by 19, the slideshow's cuts by 27 and 54.
+SCENE_BLOCKS = (12, 16)
+SCENE_CUT_LEVELS = 20.0
+
 _BAND_EDGES = [-np.inf] + [upper for _, upper in HEIGHT_LADDER]
 _BAND_OF_DRUM = {drum: (_BAND_EDGES[i], _BAND_EDGES[i + 1]) for i, (drum, _) in enumerate(HEIGHT_LADDER)}
 
@@ -184,6 +193,7 @@ class LivePose:
 
         self.tracker = tracker or BlazePoseTracker()
         self.steady = SteadySeed(options)
+        self._scene: np.ndarray | None = None
 
     @property
     def options(self) -> MappingOptions:
@@ -197,6 +207,11 @@ class LivePose:
 
     def read(self, image_rgb: np.ndarray) -> LiveFrame:
         """The next frame of the stream (RGB uint8)."""
+        scene = scene_layout(image_rgb)
+        if self._scene is not None and is_scene_cut(self._scene, scene):
+            self.tracker.reset()
+            self.steady.reset()
+        self._scene = scene
         keypoints = self.tracker.detect(image_rgb)
         if keypoints is None:
             return LiveFrame(None)
@@ -208,3 +223,22 @@ class LivePose:
 
     def close(self) -> None:
         self.tracker.close()
+
+
+def scene_layout(image_rgb: np.ndarray) -> np.ndarray:
+    """The frame's rough layout: ``SCENE_BLOCKS`` block means of its grey image, their mean removed."""
+    rows, cols = SCENE_BLOCKS
+    height, width = image_rgb.shape[:2]
+    if height < rows or width < cols:
+        return np.zeros((0, 0))  # too small to have a layout: never a cut
+    block_h, block_w = height // rows, width // cols
+    grey = image_rgb[: block_h * rows, : block_w * cols].mean(axis=2)
+    blocks = grey.reshape(rows, block_h, cols, block_w).mean(axis=(1, 3))
+    return blocks - blocks.mean()
+
+
+def is_scene_cut(before: np.ndarray, after: np.ndarray) -> bool:
+    """Whether two frames' layouts differ as much as a cut does (``SCENE_CUT_LEVELS``)."""
+    if before.shape != after.shape:
+        return True
+    return before.size > 0 and float(np.abs(before - after).mean()) > SCENE_CUT_LEVELS

@@ -147,7 +147,10 @@ class _BlazePoseGraph:
         return Keypoints(BLAZEPOSE_33, xy, visibility, (float(width), float(height)))
 
     def reset(self) -> None:
-        self._pose.reset()
+        # A restarted graph logs its start-up again, on start and on the first frame it reads.
+        with native_stderr_silenced():
+            self._pose.reset()
+        self._first_landmarks_pending = True
 
     def close(self) -> None:
         self._pose.close()

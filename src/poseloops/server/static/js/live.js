@@ -21,6 +21,7 @@ const LEAD_MIN_S = 0.35;          // a change is made at least this long before 
 const LEAD_SAFETY = 2;            // ...and twice as long as the last one took
 const NOBODY_AFTER_MS = 500;      // no person in the answers this long: nobody is in view
 const FLASH_MS = 180;             // how long a joint lights up on its hit
+const RETRY_AFTER_FAILURE_MS = 3000; // a change that failed is tried again this much later
 export const BARS_PER_CHANGE = [1, 2, 4];
 
 /** The socket: frames out, answers in ("answer" events), problems ("problem" events). */
@@ -133,6 +134,7 @@ export class LiveMode {
     this.playingKey = null;   // the seed the last live loop was made from
     this.takes = new Map();   // take -> {key, hits by step}: loops this mode made
     this.busy = false;
+    this.retryAt = 0;
     this.prepareS = 0;        // how long the last change took to make
     this.madeFor = null;      // the boundary a change was last made for
     this.log = [];            // what was taken when, for the curious and the tests
@@ -195,7 +197,7 @@ export class LiveMode {
   tick() {
     if (!this.on) return;
     this.reflectInView();
-    if (this.busy) return;
+    if (this.busy || performance.now() < this.retryAt) return;
     const next = this.nextSeed();
     if (!next) return;
     if (!this.player.playing) {
@@ -228,7 +230,10 @@ export class LiveMode {
     const bars = this.barsPerChange();
     try {
       const take = await this.continueSeed(next.seed, { bars });
-      if (take === null) return;
+      if (take === null) {
+        this.retryAt = performance.now() + RETRY_AFTER_FAILURE_MS; // the studio said why
+        return;
+      }
       this.takes.set(take, { key: next.key, hits: hitsByStep(next.hits), seedLength: next.seed.pattern.length });
       this.playingKey = next.key;
       this.log.push({ take, key: next.key, boundary, made: this.player.context().currentTime, bars });
