@@ -33,7 +33,10 @@ from poseloops.seeds.pose_mapping import (
     FEET_BELOW_HIPS,
     HEAD_ABOVE_HIPS,
     HEIGHT_LADDER,
+    HIGH_TOM,
     KICK,
+    LOW_TOM,
+    MID_TOM,
     OPEN_HAT,
     RIDE,
     SNARE,
@@ -229,6 +232,89 @@ def test_same_image_same_seed(photos, photo_seeds):
     for name in ("241", "564"):
         again, _ = pose_to_pattern(photos[name].copy())
         assert again == photo_seeds[name]
+
+
+# Seeds pinned on three photos (still picture, default options: 10 steps, not
+# mirrored, so the picture's left is step 0). Each cell was checked by looking
+# at the photo with the grid drawn over it (the bar centred between the
+# shoulder and hip midpoints, 0.9 model body heights wide; heights on the body
+# model hung on the torso): (step, drum, what plays it in the photo).
+PINNED_SEEDS = {
+    # A young man standing on a balance board, facing the camera, arms down.
+    "241": [
+        (3, SNARE, "his right hand, holding the Wii remote at his waist, picture left of his body"),
+        (4, RIDE, "his head"),
+        (4, CLOSED_HAT, "his right shoulder"),
+        (4, LOW_TOM, "his right knee"),
+        (4, KICK, "his right foot on the board"),
+        (5, MID_TOM, "his left hand, hanging lower than the remote hand, at his thigh"),
+        (5, LOW_TOM, "his left knee"),
+        (5, KICK, "his left foot"),
+        (6, CLOSED_HAT, "his left shoulder"),
+        (6, SNARE, "his left elbow, at his waist"),
+    ],
+    # A man in a kitchen, upper body only (the frame's bottom edge is the floor),
+    # one hand raised to a pan on the pegboard. The other hand, reaching low to the
+    # utensils, is seen with visibility 0.41 (under 0.5), so it plays nothing.
+    "294": [
+        (4, HIGH_TOM, "the shoulder on the picture's left"),
+        (5, HIGH_TOM, "the other shoulder: a half-body shot lifts the bands, so shoulders reach the high tom"),
+        (5, RIDE, "his head"),
+        (6, SNARE, "the elbow of the raised arm, at chest height"),
+        (8, CLOSED_HAT, "the hand raised to the pan, right of his head, at the height of his mouth"),
+    ],
+    # A boy seen from the side, crouching to catch a ball, arms reaching forward to the
+    # picture's left. His hips sit 74 px right of his shoulders: the bar's centre lies
+    # between them, so the reaching hand lands on the very first step.
+    "474": [
+        (0, SNARE, "the hand reaching forward beside the glove, at waist height"),
+        (2, CLOSED_HAT, "his head, bowed forward in the crouch (standing, it would play the ride)"),
+        (2, LOW_TOM, "his bent knee"),
+        (2, KICK, "his front foot"),
+        (3, CLOSED_HAT, "his shoulders (both in one cell: a side view)"),
+        (3, SNARE, "his elbow"),
+        (3, KICK, "his back foot"),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(PINNED_SEEDS))
+def test_photo_seeds_are_pinned(photo_keypoints, name):
+    seed = keypoints_to_pattern(photo_keypoints[name])
+    cells = {(step, drum) for step, drums in enumerate(seed.steps) for drum in drums}
+    expected = {(step, drum) for step, drum, _ in PINNED_SEEDS[name]}
+    assert cells == expected, (sorted(cells - expected), sorted(expected - cells))
+
+
+def test_a_body_bowing_with_its_hips_far_from_its_shoulders():
+    # Shoulders' midpoint (400, 300), hips' (560, 420): torso T = 200 px (not its 120 px
+    # of height). By hand: feet 1.3 T below the hips (y 680), head 1.4 T above (y 140),
+    # body height 540, bar 0.9 x 540 = 486 px centred at x 480 (between shoulders and
+    # hips), so steps are 48.6 px wide from x 237; height = (680 - y) / 540.
+    body = {
+        "nose": (330, 250), "left_eye": (330, 250), "right_eye": (330, 250),  # head: height 0.796, across 0.19
+        "left_ear": (330, 250), "right_ear": (330, 250),
+        "left_shoulder": (420, 300), "right_shoulder": (380, 300),  # height 0.704: high tom, steps 3 and 2
+        "left_elbow": (330, 380), "right_elbow": (330, 380),  # 0.556: snare, step 1
+        "left_wrist": (260, 440), "right_wrist": (260, 440),  # 0.444: mid tom, across 0.047: step 0
+        "left_hip": (580, 420), "right_hip": (540, 420),
+        "left_knee": (620, 560), "right_knee": (520, 560),  # 0.222: low tom, steps 7 and 5
+        "left_ankle": (600, 680), "right_ankle": (500, 680),  # 0: kick, steps 7 and 5
+    }  # fmt: skip
+    xy = np.array([body[name] for name in COCO_17.landmarks], dtype=float)
+    seed = keypoints_to_pattern(Keypoints(COCO_17, xy, np.full(17, 0.9), (1000.0, 1000.0)))
+    expected = {(0, MID_TOM), (1, CLOSED_HAT), (1, SNARE), (2, HIGH_TOM), (3, HIGH_TOM),
+                (5, KICK), (5, LOW_TOM), (7, KICK), (7, LOW_TOM)}  # fmt: skip
+    assert {(step, drum) for step, drums in enumerate(seed.steps) for drum in drums} == expected
+
+
+def test_frame_mode_measures_in_the_picture():
+    # Frame 640 x 800: across = x / 640, height = (1 - y / 800) x 1.3 (the top edge is as high as raised hands).
+    kp = standing(left_wrist=(600, (FEET_Y - 80) / BODY_HEIGHT))  # a hand at x 600, y 80
+    seed = keypoints_to_pattern(kp, normalize="frame")
+    assert drums_at(seed, 9) == {OPEN_HAT}  # across 0.94, height 1.17 (without the 1.3 scale 0.9: closed hat)
+    assert HIGH_TOM in drums_at(seed, 5)  # the head: x 320, y 360 -> height 0.715 (unscaled 0.55: snare)
+    assert drums_at(seed, 4) >= {KICK} and KICK in drums_at(seed, 5)  # feet at y 760 -> 0.065
 
 
 def test_full_body_photos_kick_with_their_feet(photos):

@@ -72,6 +72,24 @@ def test_a_part_that_fails_to_load_is_reported_and_does_not_stop_the_rest():
         assert client.post("/api/generate", json={"seed": SEED, "steps": 4}).status_code == 200
 
 
+def test_the_live_socket_says_why_it_closes_while_the_pose_estimator_loads_or_failed():
+    release = threading.Event()
+    runtime = held_runtime(release)
+    with TestClient(create_app(Settings(), runtime=runtime)) as client:
+        with client.websocket_connect("/api/live") as ws:
+            message = ws.receive_json()
+            closed = ws.receive()
+        assert "loading" in message["error"] and message["retry_after"] >= 1
+        assert closed["type"] == "websocket.close" and closed["code"] == 1013 and "loading" in closed["reason"]
+        release.set()
+    failed = held_runtime(release, fail_pose=True)
+    with TestClient(create_app(Settings(), runtime=failed)) as client:
+        failed.wait(30)
+        with client.websocket_connect("/api/live") as ws:
+            message = ws.receive_json()
+        assert "could not be loaded" in message["error"] and "retry_after" not in message
+
+
 def test_an_unexpected_error_still_answers_json_and_the_app_keeps_serving():
     app = create_app(Settings(preload=False))
 

@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..errors import ParameterError
     from ..server import Settings, create_app
+    from ..server.live import socket_message_limit
 
     overrides = {}
     if args.model is not None:
@@ -79,7 +80,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"warning: listening on {host}, so other machines on the network can reach the studio", file=sys.stderr)
     limit_blas_threads(settings.blas_threads)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
-    config = uvicorn.Config(create_app(settings), access_log=False, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        create_app(settings), access_log=False, log_level="warning", lifespan="on",
+        ws_max_size=socket_message_limit(settings),
+    )  # fmt: skip
     server = uvicorn.Server(config)
     server.run(sockets=[sock])
     return 0

@@ -181,12 +181,24 @@ class Keypoints:
         for k, rows in enumerate(self._group_rows()):
             if self.visibility[rows].max() >= visibility_threshold:
                 positions[k] = self.xy[rows].mean(axis=0)
-        if self.frame_size is not None and inside_frame_only:
-            low = -FRAME_MARGIN * np.array(self.frame_size)
-            high = (1 + FRAME_MARGIN) * np.array(self.frame_size)
-            outside = ((positions < low) | (positions > high)).any(axis=1)
-            positions[outside] = np.nan
+        if inside_frame_only:
+            positions[self.share_outside_frame(positions) > FRAME_MARGIN] = np.nan
         return positions, ~np.isnan(positions[:, 0])
+
+    def share_outside_frame(self, positions: np.ndarray) -> np.ndarray:
+        """How far each of ``positions`` ``(n, 2)`` lies outside the frame, as a share of its size.
+
+        0 inside the frame, and everywhere when the frame size is unknown; NaN for NaN positions.
+        """
+        if self.frame_size is None:
+            return np.where(np.isnan(positions[:, 0]), np.nan, 0.0)
+        size = np.array(self.frame_size)
+        beyond = np.maximum(-positions, positions - size) / size
+        return np.maximum(beyond.max(axis=1), 0.0)
+
+    def body_point_scores(self) -> np.ndarray:
+        """The best visibility among each body point's landmarks, shape ``(13,)``."""
+        return np.array([self.visibility[rows].max() for rows in self._group_rows()])
 
     def _group_rows(self) -> list[list[int]]:
         return [[self.layout.index(name) for name in group] for group in self.layout.body_groups]

@@ -27,6 +27,7 @@ BLAZEPOSE_MODEL_COMPLEXITY = 1
 BLAZEPOSE_LANDMARK_MODEL = "modules/pose_landmark/pose_landmark_full.tflite"
 BLAZEPOSE_DETECTOR_MODEL = "modules/pose_detection/pose_detection.tflite"
 MIN_DETECTION_CONFIDENCE = 0.5  # MediaPipe's default; lower finds furniture
+MIN_TRACKING_CONFIDENCE = 0.5  # MediaPipe's default: below it a tracked pose is lost and the detector runs again
 
 # The people search. A person taller than this share of the frame is the
 # subject (a webcam user), so nobody else is looked for.
@@ -62,24 +63,68 @@ class BlazePoseEstimator:
     layout = BLAZEPOSE_33
 
     def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._graph = _BlazePoseGraph(static_image_mode=True)
+
+    def detect(self, image_rgb: np.ndarray) -> Keypoints | None:
+        with self._lock:
+            return self._graph.detect(image_rgb)
+
+
+class BlazePoseTracker:
+    """BlazePose in video mode, for one camera stream: tracking, not detection, per frame.
+
+    After the first frame that finds a person, each frame's landmarks start
+    from the region the previous frame's landmarks give, so the person
+    detector runs only when the track is lost, and MediaPipe smooths the
+    landmarks over time. Each stream needs its own tracker (the track is its
+    state); ``reset()`` starts a new stream, ``close()`` frees the graph.
+    """
+
+    layout = BLAZEPOSE_33
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # one stream's frames are read in order, never two at once
+        self._graph = _BlazePoseGraph(static_image_mode=False)
+
+    def detect(self, image_rgb: np.ndarray) -> Keypoints | None:
+        """The tracked person's keypoints in the next frame of the stream, or ``None``."""
+        with self._lock:
+            return self._graph.detect(image_rgb)
+
+    def reset(self) -> None:
+        """Forget the track: the next frame is the first of a new stream."""
+        with self._lock:
+            self._graph.reset()
+
+    def close(self) -> None:
+        with self._lock:
+            self._graph.close()
+
+
+class _BlazePoseGraph:
+    """One MediaPipe pose graph and the frame handling both modes share (not thread-safe)."""
+
+    def __init__(self, *, static_image_mode: bool) -> None:
         import mediapipe as mp  # heavy: loaded when a pose is first asked for
 
         root = Path(mp.__file__).parent
         for model in (BLAZEPOSE_LANDMARK_MODEL, BLAZEPOSE_DETECTOR_MODEL):
             if not (root / model).is_file():
                 raise ModelError(f"mediapipe at {root} lacks {model}; install mediapipe==0.10.21, which ships it")
-        self._lock = threading.Lock()
         # MediaPipe's C++ side logs to stderr on start-up and once more on the
         # first landmarks it projects; both are silenced so a CLI error stays one line.
         self._first_landmarks_pending = True
         with native_stderr_silenced():
             self._pose = mp.solutions.pose.Pose(
-                static_image_mode=True,
+                static_image_mode=static_image_mode,
                 model_complexity=BLAZEPOSE_MODEL_COMPLEXITY,
                 enable_segmentation=False,
                 min_detection_confidence=MIN_DETECTION_CONFIDENCE,
+                min_tracking_confidence=MIN_TRACKING_CONFIDENCE,
             )
             self._pose.process(np.zeros((64, 64, 3), np.uint8))  # builds both models now, not on first use
+            self._pose.reset()  # and forgets that blank frame
 
     def detect(self, image_rgb: np.ndarray) -> Keypoints | None:
         check_image(image_rgb)
@@ -90,17 +135,25 @@ class BlazePoseEstimator:
         square = np.zeros((side, side, 3), np.uint8)
         top, left = (side - height) // 2, (side - width) // 2
         square[top : top + height, left : left + width] = image_rgb
-        with self._lock:
-            quiet = native_stderr_silenced() if self._first_landmarks_pending else contextlib.nullcontext()
-            with quiet:
-                result = self._pose.process(square)
-            self._first_landmarks_pending &= result.pose_landmarks is None
+        quiet = native_stderr_silenced() if self._first_landmarks_pending else contextlib.nullcontext()
+        with quiet:
+            result = self._pose.process(square)
+        self._first_landmarks_pending &= result.pose_landmarks is None
         if result.pose_landmarks is None:
             return None
         marks = result.pose_landmarks.landmark
         xy = np.array([(m.x * side - left, m.y * side - top) for m in marks])
         visibility = np.clip([m.visibility for m in marks], 0.0, 1.0)
-        return Keypoints(self.layout, xy, visibility, (float(width), float(height)))
+        return Keypoints(BLAZEPOSE_33, xy, visibility, (float(width), float(height)))
+
+    def reset(self) -> None:
+        # A restarted graph logs its start-up again, on start and on the first frame it reads.
+        with native_stderr_silenced():
+            self._pose.reset()
+        self._first_landmarks_pending = True
+
+    def close(self) -> None:
+        self._pose.close()
 
 
 _default_estimator: PoseEstimator | None = None

@@ -38,7 +38,7 @@ import numpy as np
 
 from ..errors import NoPersonError, ParameterError
 from ..pattern import NUM_DRUMS, Pattern, check_num_steps
-from .keypoints import BODY_POINTS, Keypoints
+from .keypoints import BODY_POINTS, FRAME_MARGIN, Keypoints
 
 if TYPE_CHECKING:
     from .pose_estimator import PoseEstimator
@@ -120,17 +120,53 @@ def keypoints_to_pattern(
     body points are visible.
     """
     steps = check_num_steps(steps, minimum=1)
+    places = point_places(keypoints, mirror=mirror, normalize=normalize, visibility_threshold=visibility_threshold)
+    playing = places.playing(visibility_threshold)
+    check_enough_points(playing, visibility_threshold)
+    cells = [(step_for(x, steps), drum_for_height(y)) for x, y in zip(places.across[playing], places.height[playing])]
+    return cells_to_pattern(cells, steps=steps)
+
+
+@dataclass(frozen=True)
+class PointPlaces:
+    """Where each of the 13 ``BODY_POINTS`` falls on the grid, and how sure the estimator is of it.
+
+    ``across``: 0..1 across the bar (time; mirrored if asked), ``height``: on
+    ``HEIGHT_LADDER``; ``score``: the best visibility among the point's
+    landmarks; ``outside``: how far the point lies outside the frame (a share
+    of its size, 0 inside). Arrays of shape ``(13,)``.
+    """
+
+    across: np.ndarray
+    height: np.ndarray
+    score: np.ndarray
+    outside: np.ndarray
+
+    def playing(self, visibility_threshold: float, *, frame_margin: float = FRAME_MARGIN) -> np.ndarray:
+        """The points that play: a landmark at least ``visibility_threshold`` visible, at most
+        ``frame_margin`` outside the frame (estimators guess points beyond it, and the guesses
+        flicker), and not a hip."""
+        return (self.outside <= frame_margin) & (self.score >= visibility_threshold) & _PLAYING
+
+
+def point_places(
+    keypoints: Keypoints,
+    *,
+    mirror: bool = False,
+    normalize: str = "body",
+    visibility_threshold: float = DEFAULT_VISIBILITY_THRESHOLD,
+) -> PointPlaces:
+    """Each body point's place on the grid (``PointPlaces``), measured on the body or the frame.
+
+    ``visibility_threshold`` decides which points outline the body where the
+    torso cannot anchor it (see ``body_box``). Raises ``ParameterError`` for bad options.
+    """
     if normalize not in NORMALIZE_MODES:
         raise ParameterError(f"normalize {normalize!r} is not one of: {', '.join(NORMALIZE_MODES)}")
     if not 0.0 <= visibility_threshold <= 1.0:
         raise ParameterError(f"visibility threshold {visibility_threshold} is outside 0-1")
-    positions, visible = keypoints.body_points(visibility_threshold=visibility_threshold)
-    playing = visible & _PLAYING
-    if playing.sum() < MIN_VISIBLE_POINTS:
-        raise NoPersonError(
-            f"only {int(playing.sum())} body points are visible above {visibility_threshold:g}; "
-            f"a seed needs at least {MIN_VISIBLE_POINTS}"
-        )
+    # Threshold 0, frame or not: every point gets a place; score and outside say which play.
+    positions, _ = keypoints.body_points(visibility_threshold=0.0, inside_frame_only=False)
     if normalize == "body":
         box = body_box(keypoints, visibility_threshold=visibility_threshold)
         across, height = box.across(positions[:, 0]), box.height(positions[:, 1])
@@ -138,10 +174,24 @@ def keypoints_to_pattern(
         across, height = frame_coordinates(positions, keypoints.frame_size)
     if mirror:
         across = 1.0 - across
-    cells = np.zeros((steps, NUM_DRUMS), dtype=np.uint8)
-    for x, y in zip(across[playing], height[playing]):
-        cells[step_for(x, steps), drum_for_height(y)] = 1
-    return Pattern.from_matrix(cells * 100, seed_length=steps)
+    return PointPlaces(across, height, keypoints.body_point_scores(), keypoints.share_outside_frame(positions))
+
+
+def check_enough_points(playing: np.ndarray, visibility_threshold: float) -> None:
+    """Raise ``NoPersonError`` unless at least ``MIN_VISIBLE_POINTS`` points play."""
+    if playing.sum() < MIN_VISIBLE_POINTS:
+        raise NoPersonError(
+            f"only {int(playing.sum())} body points are visible above {visibility_threshold:g}; "
+            f"a seed needs at least {MIN_VISIBLE_POINTS}"
+        )
+
+
+def cells_to_pattern(cells, *, steps: int) -> Pattern:
+    """A seed of ``steps`` steps striking the ``(step, drum)`` cells (at velocity 100)."""
+    matrix = np.zeros((steps, NUM_DRUMS), dtype=np.uint8)
+    for step, drum in cells:
+        matrix[step, drum] = 1
+    return Pattern.from_matrix(matrix * 100, seed_length=steps)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from .errors import install_error_handlers
+from .live import LiveStreams
 from .routes import ROUTERS
 from .runtime import Runtime
 from .settings import Settings
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     )
     app.state.settings = settings
     app.state.runtime = runtime
+    app.state.live_streams = LiveStreams(max_streams=settings.max_live_streams)
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

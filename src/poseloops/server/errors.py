@@ -101,14 +101,21 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     if first.get("type") == "json_invalid":
         problem = (first.get("ctx") or {}).get("error", "decode error")
         return JSONResponse(error_body(f"the body is not valid JSON: {problem}", "body"), status_code=422)
-    sources = ("body", "query", "path", "header")
-    field = ".".join(location[1:] if location[:1] and location[0] in sources else location) or "body"
-    detail = f"{field}: {first.get('msg', 'is not valid')}"
-    if first.get("type") != "missing" and "input" in first:
-        detail += f" (got {_shorten(first['input'])})"
+    detail, field = describe_validation_error(first)
     body = error_body(detail, field)
     body["errors"] = len(errors)
     return JSONResponse(body, status_code=422)
+
+
+def describe_validation_error(error: dict, *, default_field: str = "body") -> tuple[str, str]:
+    """One pydantic error as ``(message, field)``: ``("bpm: Input should be ... (got 400)", "bpm")``."""
+    location = [str(part) for part in error.get("loc", ())]
+    sources = ("body", "query", "path", "header")
+    field = ".".join(location[1:] if location[:1] and location[0] in sources else location) or default_field
+    detail = f"{field}: {error.get('msg', 'is not valid')}"
+    if error.get("type") != "missing" and "input" in error:
+        detail += f" (got {_shorten(error['input'])})"
+    return detail, field
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

@@ -108,6 +108,10 @@ class PoseOptions(Strict):
     visibility_threshold: float = Field(0.5, ge=0.0, le=1.0, description="keypoints less visible are ignored")
 
 
+class LiveSettings(PoseOptions):
+    """A live stream's settings (a JSON text message on WS /api/live; fields left out keep their value)."""
+
+
 class KeypointsRequest(PoseOptions):
     """Keypoints from any pose source: 17 COCO/PoseNet or 33 BlazePose landmarks."""
 
@@ -139,6 +143,18 @@ class PoseModel(BaseModel):
     edges: list[tuple[int, int]]
     width: int
     height: int
+
+
+def pose_model(keypoints, image_shape: tuple[int, ...]) -> dict:
+    """Keypoints as JSON for drawing: names, x/y in 0-1 of the picture, visibility, skeleton edges."""
+    height, width = image_shape[:2]
+    layout = keypoints.layout
+    points = [
+        {"name": name, "x": round(float(x) / width, 4), "y": round(float(y) / height, 4), "visibility": round(float(v), 3)}
+        for name, (x, y), v in zip(layout.landmarks, keypoints.xy, keypoints.visibility)
+    ]
+    edges = [(layout.index(a), layout.index(b)) for a, b in layout.edges]
+    return {"keypoints": points, "edges": edges, "width": width, "height": height}
 
 
 class SeedResponse(BaseModel):

@@ -25,6 +25,7 @@ MAX_EXPORT_SECONDS = 600.0  # an exported file: the loop K times plus its tail
 MAX_BARS = 16  # a minute at 64 BPM: longer loops are songs, and cost the page a long render
 MAX_VARIATIONS = 8  # the page shows one; a batch of 8 is the model's benchmarked size
 MAX_EXPORT_LOOPS = 32
+MAX_LIVE_STREAMS = 4  # camera streams read at once: each holds a pose tracker (~150 MB) and up to a core
 RETRY_AFTER_SECONDS = 2  # what a 503 tells clients while the model loads
 
 
@@ -41,6 +42,7 @@ class Settings:
     max_json_bytes: int = MAX_JSON_BYTES
     max_render_seconds: float = MAX_RENDER_SECONDS
     max_export_seconds: float = MAX_EXPORT_SECONDS
+    max_live_streams: int = MAX_LIVE_STREAMS
     preload: bool = True  # load the model and the pose estimator at start-up
     blas_threads: int = 1  # per request; concurrency comes from requests in parallel (see cli/serve.py)
     model_path: str = ""  # weights from poseloops train; "" is the shipped model

@@ -144,7 +144,7 @@ def _pose_seed(data: bytes, options: schemas.PoseOptions, settings: Settings) ->
     image = _decode_image(data, settings)
     with blame("body"):
         seed, keypoints = pose_to_pattern(image, **options.model_dump())
-    return {"seed": schemas.PatternModel.of(seed), "pose": pose_model(keypoints, image.shape)}
+    return {"seed": schemas.PatternModel.of(seed), "pose": schemas.pose_model(keypoints, image.shape)}
 
 
 def _image_seed(data: bytes, options: schemas.ImageOptions, settings: Settings) -> dict:
@@ -171,16 +171,4 @@ def _live_pose(data: bytes, settings: Settings) -> dict:
     keypoints = estimate_pose(image)
     if keypoints is None:
         return {"person": False}
-    return {"person": True, "pose": pose_model(keypoints, image.shape)}
-
-
-def pose_model(keypoints, image_shape: tuple[int, ...]) -> dict:
-    """Keypoints as JSON for drawing: names, x/y in 0-1 of the picture, visibility, skeleton edges."""
-    height, width = image_shape[:2]
-    layout = keypoints.layout
-    points = [
-        {"name": name, "x": round(float(x) / width, 4), "y": round(float(y) / height, 4), "visibility": round(float(v), 3)}
-        for name, (x, y), v in zip(layout.landmarks, keypoints.xy, keypoints.visibility)
-    ]
-    edges = [(layout.index(a), layout.index(b)) for a, b in layout.edges]
-    return {"keypoints": points, "edges": edges, "width": width, "height": height}
+    return {"person": True, "pose": schemas.pose_model(keypoints, image.shape)}

@@ -1,9 +1,11 @@
 // The webcam panel: a live mirrored view with the pose drawn over it at every frame, and a
 // capture with a big 3-2-1 countdown that turns the pose into a seed. Frames go to the
-// server a few times a second (one at a time) and are never kept anywhere.
+// server a few times a second (one at a time) and are never kept anywhere. In live mode
+// (live.js) the poses come from the live socket instead, and the joint that plays a drum
+// lights up on its hit.
 
 import { ApiError, upload } from "./api.js";
-import { drawPose, easePose } from "./skeleton.js";
+import { drawPose, easePose, drawHitFlash } from "./skeleton.js";
 
 const POSE_INTERVAL_MS = 150;   // ~6 pose updates a second is smooth enough with easing
 const EASE = 0.35;              // how far the drawn skeleton moves toward the latest pose per frame
@@ -17,6 +19,9 @@ export class CameraPanel {
     this.seedSteps = seedSteps;
     this.onSeed = onSeed;
     this.stream = null;
+    this.live = false;     // poses come from the live socket (showLive), not from /api/pose
+    this.livePoints = new Map(); // body point -> where the live socket last saw it (0-1)
+    this.flashes = [];     // {point, x, y, drum, until}: joints lit up on their hits
     this.target = null;   // the latest pose from the server
     this.shown = null;    // what is drawn, easing toward target
     this.frozen = null;   // a captured pose held on screen
@@ -30,8 +35,9 @@ export class CameraPanel {
 
   /** Capture only when there is someone to capture. */
   reflectCapture() {
-    this.capture.disabled = !this.stream || !this.person || this.busy;
-    this.capture.title = this.capture.disabled && this.stream ? "Nobody in view yet: step into the picture" : "";
+    this.capture.disabled = !this.stream || !this.person || this.busy || this.live;
+    const why = this.live ? "Live mode plays your pose as you move; turn it off to capture one" : "Nobody in view yet: step into the picture";
+    this.capture.title = this.capture.disabled && this.stream ? why : "";
   }
 
   get running() {
@@ -85,19 +91,45 @@ export class CameraPanel {
   }
 
   /** The current video frame as a JPEG blob (the camera's own orientation, not mirrored). */
-  async grabFrame() {
-    const { videoWidth: width, videoHeight: height } = this.video;
-    if (!width || !height) return null;
+  async grabFrame({ maxWidth = Infinity } = {}) {
+    const { videoWidth, videoHeight } = this.video;
+    if (!this.stream || !videoWidth || !videoHeight) return null;
+    const scale = Math.min(1, maxWidth / videoWidth);
+    const width = Math.round(videoWidth * scale);
+    const height = Math.round(videoHeight * scale);
     this.grabber.width = width;
     this.grabber.height = height;
     this.grabber.getContext("2d").drawImage(this.video, 0, 0, width, height);
     return new Promise((resolve) => this.grabber.toBlob(resolve, "image/jpeg", FRAME_QUALITY));
   }
 
+  /** A live socket's answer (null: live mode ended): its pose is drawn, its hits remembered. */
+  showLive(answer) {
+    this.live = answer !== null;
+    this.reflectCapture();
+    if (!answer) {
+      this.livePoints.clear();
+      this.flashes = [];
+      return;
+    }
+    this.target = answer.pose || null;
+    this.person = answer.person;
+    this.stage.dataset.person = answer.person ? "yes" : "no";
+    for (const hit of answer.hits || []) this.livePoints.set(hit.point, { x: hit.x, y: hit.y });
+  }
+
+  /** Light up the joints of `hits` for `ms`, where the body is now. */
+  flash(hits, ms) {
+    const until = performance.now() + ms;
+    this.flashes = [...this.flashes.filter((f) => f.until > performance.now()), ...hits.map((hit) => ({ ...hit, until }))];
+    this.canvas.dataset.flashes = String(Number(this.canvas.dataset.flashes || 0) + hits.length);
+    this.canvas.dataset.flashed = hits.map((hit) => hit.point).join(" ");
+  }
+
   async poseLoop() {
     while (this.stream) {
       const started = performance.now();
-      if (!this.busy && !this.frozen) {
+      if (!this.busy && !this.frozen && !this.live) {
         const frame = await this.grabFrame();
         if (frame && this.stream) await this.updatePose(frame);
       }
@@ -131,8 +163,12 @@ export class CameraPanel {
     }
     this.shown = this.frozen || easePose(this.shown, this.target, EASE);
     this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
-    const drawn = drawPose(this.ctx, this.shown, { scale: this.stage.classList.contains("stage") ? 1.4 : 1 });
+    const scale = this.stage.classList.contains("stage") ? 1.4 : 1;
+    const drawn = drawPose(this.ctx, this.shown, { scale });
     this.canvas.dataset.keypoints = String(drawn);
+    const now = performance.now();
+    this.flashes = this.flashes.filter((f) => f.until > now);
+    for (const flash of this.flashes) drawHitFlash(this.ctx, this.livePoints.get(flash.point) || flash, { scale });
     requestAnimationFrame(() => this.drawLoop());
   }
 

@@ -10,6 +10,7 @@ import { LoopPlayer, STEPS_PER_BAR } from "./player.js";
 import { Playback, audibleLoop, forServer, silencedDrums } from "./playback.js";
 import { Metronome } from "./metronome.js";
 import { CameraPanel } from "./camera.js";
+import { LiveMode, LiveSocket } from "./live.js";
 import { PicturePanel } from "./picture.js";
 import { RhythmPanel } from "./rhythm.js";
 import { DicePanel, GridPanel } from "./panels.js";
@@ -48,6 +49,7 @@ let playback = null;
 let loopGrid = null;
 let variationStrip = null;
 let panels = {};
+let live = null;
 let spots = {};
 let ready = false;
 let lastHeardSlot = null;
@@ -80,7 +82,7 @@ async function boot() {
   store.subscribe(() => showAll());
   showAll();
   requestAnimationFrame(frame);
-  window.studio = { player, store, config, caps: () => caps, playback: () => playback, audio: () => playback.audio, metronome };
+  window.studio = { player, store, config, caps: () => caps, playback: () => playback, audio: () => playback.audio, metronome, live };
   await Promise.all([loadKits(), waitUntilReady()]);
   await loadModelInfo();
   const state = store.getState();
@@ -508,6 +510,7 @@ function bindControls() {
     store.update({ ui: { ...store.getState().ui, seedLength: Number($("seed-length").value) } });
     $("seed-length-out").textContent = $("seed-length").value;
     panels.grid.resize();
+    live.socket.configure({ steps: seedSteps() });
   });
   $("play").addEventListener("click", () => togglePlay());
   $("generate").addEventListener("click", () => generate({ play: true }));
@@ -606,6 +609,7 @@ function bindPanels() {
     },
     { seedSteps, onSeed },
   );
+  bindLive(ui);
   panels.picture = new PicturePanel(
     {
       input: $("picture-file"), preview: $("picture-preview"), overlay: $("picture-overlay"),
@@ -635,6 +639,73 @@ function bindPanels() {
   bindTabs(ui.tab || "dice");
 }
 
+// --- live mode ------------------------------------------------------------------------------
+
+function bindLive(ui) {
+  const socket = new LiveSocket({ grabFrame: (options) => panels.camera.grabFrame(options) });
+  live = new LiveMode({
+    player, socket, camera: panels.camera, continueSeed: continueLive,
+    barsPerChange: () => Number($("live-bars").value),
+    say: (text, isError = false) => panels.camera.say(text, isError),
+  });
+  $("live-bars").value = String(ui.liveBars || 1);
+  $("live-bars").addEventListener("change", () => store.update({ ui: { ...store.getState().ui, liveBars: Number($("live-bars").value) } }));
+  $("live-toggle").addEventListener("change", () => setLive($("live-toggle").checked));
+}
+
+async function setLive(on) {
+  $("live-toggle").checked = on;
+  if (!on) {
+    live.stop();
+    return;
+  }
+  player.context().resume?.(); // this click lets the page play sound when the first pose comes
+  await panels.camera.start();
+  if (!panels.camera.running) {
+    $("live-toggle").checked = false; // the camera said why
+    return;
+  }
+  live.start({ steps: seedSteps(), mirror: true });
+}
+
+/** Whole bars of what plays, to prime the model on (the music evolves instead of restarting). */
+function contextBars(loop) {
+  const steps = Math.floor(loop.pattern.length / STEPS_PER_BAR) * STEPS_PER_BAR;
+  if (steps === 0) return null;
+  const bars = { pattern: loop.pattern.slice(0, steps) };
+  for (const key of ["velocities", "offsets"]) if (loop[key]) bars[key] = loop[key].slice(0, steps);
+  return forServer(bars, caps.pattern);
+}
+
+/**
+ * Live mode's change: the pose's seed continued over `bars` bars from what plays, queued for the
+ * next bar (or played at once when nothing plays). Resolves to the loop's take, or null.
+ */
+async function continueLive(pose, { bars }) {
+  const seed = { pattern: pose.pattern, seed_length: pose.pattern.length };
+  const state = store.getState();
+  const body = generateRequest(seed, { ...state.settings, bars }, nextRngSeed());
+  body.variations = 1;
+  const heard = player.playing ? player.heard() : null;
+  const context = heard && caps.generate.has("context") ? contextBars(heard.loop) : null;
+  if (context) body.context = context;
+  let answer;
+  try {
+    answer = await api.postJson("/api/generate", body);
+  } catch (err) {
+    panels.camera.say(generateProblem(err), true);
+    return null;
+  }
+  const loop = answer.patterns[0];
+  const now = store.getState();
+  const take = now.take + 1;
+  store.commit({ seed, source: "live", loop, variations: [loop], variation: 0, variationEdits: [[]], edits: [], take });
+  const audio = await playback.sync({ from: "start", origin: "camera" });
+  if (!audio) return null;
+  if (!player.playing) await startPlayback();
+  return take;
+}
+
 function bindTabs(initial) {
   const tabs = [...document.querySelectorAll('[role="tab"]')];
   const select = (tab, focus = false) => {
@@ -648,7 +719,10 @@ function bindTabs(initial) {
     const name = tab.id.replace("tab-", "");
     store.update({ ui: { ...store.getState().ui, tab: name } });
     if (name === "camera") panels.camera.start();
-    else panels.camera.stop();
+    else {
+      setLive(false);
+      panels.camera.stop();
+    }
   };
   tabs.forEach((tab, i) => {
     tab.addEventListener("click", () => select(tab));

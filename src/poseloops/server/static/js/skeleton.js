@@ -59,3 +59,20 @@ export function easePose(shown, target, amount) {
   });
   return { ...target, keypoints };
 }
+
+const FLASH = "#fff3b0";
+
+/** A joint lit up on its hit: a bright disc and ring at `point` ({x, y} in 0-1), big enough to see from afar. */
+export function drawHitFlash(ctx, point, { scale = 1 } = {}) {
+  const { width, height } = ctx.canvas;
+  const radius = Math.max(10, Math.max(width, height) * 0.035) * scale;
+  const x = point.x * width;
+  const y = point.y * height;
+  ctx.beginPath();
+  ctx.arc(x, y, radius, 0, 2 * Math.PI);
+  ctx.fillStyle = "rgba(255, 243, 176, 0.45)";
+  ctx.fill();
+  ctx.lineWidth = 4 * scale;
+  ctx.strokeStyle = FLASH;
+  ctx.stroke();
+}

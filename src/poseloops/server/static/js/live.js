@@ -1,0 +1,274 @@
+// Live mode: the body plays the loop, bar by bar.
+//
+// LiveSocket streams camera frames to WS /api/live (one at a time: the next goes when the
+// last is answered, at most 30 a second) and hands on each answer: the pose, and the seed
+// it plays with the hits that make it (which body point plays which step and drum).
+//
+// LiveMode follows the music: a little before every change boundary (every bar, or every 2
+// or 4, the person's choice) it takes the seed the body plays now; if it differs from the
+// one playing, the studio continues it with the model from what has been playing and queues
+// it for that boundary on the player, so the next bars come in without a gap. A pose held
+// still changes nothing and the groove holds; nobody in view changes nothing either, and the
+// page says so. While a loop made live plays, the joint that plays each seed step lights up
+// on its hit.
+
+const FRAME_INTERVAL_MS = 33;     // at most 30 frames a second
+const ANSWER_TIMEOUT_MS = 3000;   // a frame not answered by then is given up (the next one goes)
+const FRAME_MAX_WIDTH = 640;      // frames are scaled down to this: the pose needs no more
+const RECONNECT_MS = 1000;
+const TICK_MS = 30;               // how often the boundary is looked for
+const LEAD_MIN_S = 0.35;          // a change is made at least this long before its boundary...
+const LEAD_SAFETY = 2;            // ...and twice as long as the last one took
+const NOBODY_AFTER_MS = 500;      // no person in the answers this long: nobody is in view
+const FLASH_MS = 180;             // how long a joint lights up on its hit
+const RETRY_AFTER_FAILURE_MS = 3000; // a change that failed is tried again this much later
+export const BARS_PER_CHANGE = [1, 2, 4];
+
+/** The socket: frames out, answers in ("answer" events), problems ("problem" events). */
+export class LiveSocket extends EventTarget {
+  constructor({ grabFrame }) {
+    super();
+    this.grabFrame = grabFrame;
+    this.ws = null;
+    this.wanted = false;
+    this.settings = {};
+    this.waiting = null; // resolves when the frame sent is answered
+    this.answers = 0;
+  }
+
+  get open() {
+    return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  start(settings) {
+    this.wanted = true;
+    this.settings = { ...settings };
+    this.connect();
+  }
+
+  stop() {
+    this.wanted = false;
+    if (this.ws) this.ws.close(1000, "live mode off");
+    this.ws = null;
+    this.answered();
+  }
+
+  /** New settings (steps, mirror...); sent at once when connected, and again on every reconnect. */
+  configure(settings) {
+    this.settings = { ...this.settings, ...settings };
+    if (this.open) this.ws.send(JSON.stringify(settings));
+  }
+
+  connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const ws = new WebSocket(`${scheme}://${location.host}/api/live`);
+    ws.binaryType = "arraybuffer";
+    this.ws = ws;
+    ws.addEventListener("open", () => {
+      ws.send(JSON.stringify(this.settings));
+      this.pump(ws);
+    });
+    ws.addEventListener("message", (event) => this.receive(JSON.parse(event.data)));
+    ws.addEventListener("close", (event) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.answered();
+      if (!this.wanted) return;
+      if (event.code !== 1000 && event.code !== 1013) this.tell("problem", { message: "The live connection dropped; reconnecting…" });
+      setTimeout(() => this.wanted && !this.ws && this.connect(), this.retryMs ?? RECONNECT_MS);
+      this.retryMs = null;
+    });
+  }
+
+  receive(message) {
+    if ("frame" in message) {
+      this.answers++;
+      this.answered();
+      if (!message.dropped) this.tell(message.error ? "problem" : "answer", message.error ? { message: message.error } : message);
+    } else if (message.error) {
+      if (message.retry_after) this.retryMs = message.retry_after * 1000;
+      this.tell("problem", { message: message.error });
+    }
+  }
+
+  async pump(ws) {
+    while (this.ws === ws && this.open) {
+      const started = performance.now();
+      const frame = await this.grabFrame({ maxWidth: FRAME_MAX_WIDTH });
+      if (frame && this.ws === ws && this.open) {
+        const answer = new Promise((resolve) => {
+          this.waiting = resolve;
+          setTimeout(resolve, ANSWER_TIMEOUT_MS);
+        });
+        ws.send(await frame.arrayBuffer());
+        await answer;
+      }
+      const wait = Math.max(0, FRAME_INTERVAL_MS - (performance.now() - started));
+      await new Promise((resolve) => setTimeout(resolve, frame ? wait : 100));
+    }
+  }
+
+  answered() {
+    const resolve = this.waiting;
+    this.waiting = null;
+    if (resolve) resolve();
+  }
+
+  tell(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
+
+/**
+ * The bar-by-bar follower. `continueSeed(seed, {bars, hits})` is the studio's: it continues the
+ * seed with the model from what plays, queues it for the next bar (or starts playing) and
+ * resolves to the take number of the loop made (null if it failed).
+ */
+export class LiveMode {
+  constructor({ player, socket, camera, continueSeed, barsPerChange, say }) {
+    Object.assign(this, { player, socket, camera, continueSeed, barsPerChange, say });
+    this.on = false;
+    this.latest = null;       // the last answer with a person in view
+    this.lastPersonAt = 0;
+    this.shownInView = null;
+    this.playingKey = null;   // the seed the last live loop was made from
+    this.takes = new Map();   // take -> {key, hits by step}: loops this mode made
+    this.busy = false;
+    this.retryAt = 0;
+    this.prepareS = 0;        // how long the last change took to make
+    this.madeFor = null;      // the boundary a change was last made for
+    this.log = [];            // what was taken when, for the curious and the tests
+    this.lastFlashStep = null;
+    this.ticker = null;
+    socket.addEventListener("answer", (event) => this.onAnswer(event.detail));
+    socket.addEventListener("problem", (event) => this.say(event.detail.message, true));
+    player.addEventListener("switch", (event) => this.onSwitch(event.detail.meta));
+  }
+
+  start(settings) {
+    if (this.on) return;
+    this.on = true;
+    this.latest = null;
+    this.shownInView = null;
+    this.socket.start(settings);
+    this.ticker = setInterval(() => this.tick(), TICK_MS);
+    requestAnimationFrame(() => this.flashLoop());
+  }
+
+  stop() {
+    if (!this.on) return;
+    this.on = false;
+    clearInterval(this.ticker);
+    this.socket.stop();
+    this.camera.showLive(null);
+    delete this.camera.stage.dataset.live;
+    this.say("Live mode off. The loop goes on as it is.");
+  }
+
+  onAnswer(answer) {
+    this.camera.showLive(answer);
+    if (!answer.person) return;
+    this.latest = answer;
+    this.lastPersonAt = performance.now();
+  }
+
+  personInView(now = performance.now()) {
+    return this.latest !== null && now - this.lastPersonAt < NOBODY_AFTER_MS;
+  }
+
+  /** Say so when a person comes into view or leaves it. */
+  reflectInView() {
+    const inView = this.personInView();
+    if (inView === this.shownInView) return;
+    this.shownInView = inView;
+    this.camera.stage.dataset.live = inView ? "following" : "nobody";
+    if (inView) this.say("Live: the drums follow you. Move, and they answer at the next change; hold still, and the groove holds.");
+    else if (this.player.playing) this.say("Nobody in view: the groove keeps going. Step back into the picture to play.");
+    else this.say("Live: step back until your whole body is in the picture.");
+  }
+
+  /** The seed to play next: the current pose's, or null (nobody in view, or nothing new). */
+  nextSeed() {
+    if (!this.personInView()) return null;
+    const key = JSON.stringify(this.latest.seed.pattern);
+    return key === this.playingKey ? null : { seed: this.latest.seed, hits: this.latest.hits, key };
+  }
+
+  tick() {
+    if (!this.on) return;
+    this.reflectInView();
+    if (this.busy || performance.now() < this.retryAt) return;
+    const next = this.nextSeed();
+    if (!next) return;
+    if (!this.player.playing) {
+      this.make(next, null); // the first loop plays at once
+      return;
+    }
+    const boundary = this.changeBoundary();
+    if (boundary === null || boundary === this.madeFor) return;
+    const lead = Math.max(LEAD_MIN_S, LEAD_SAFETY * this.prepareS);
+    if (boundary - this.player.context().currentTime <= lead) this.make(next, boundary);
+  }
+
+  /** The audio-clock time of the next bar boundary where a change may land, or null. */
+  changeBoundary() {
+    const { player } = this;
+    if (player.pending || !player.current) return null; // a change is already waiting for its bar
+    const boundary = player.nextBarTime();
+    if (boundary === null) return null;
+    // A loop made here changes only every N bars (counted from its start, on the audio clock);
+    // any other loop gives way at the next bar.
+    const slot = player.current;
+    if (this.takes.has(slot.meta.take) && player.barIndexAt(slot, boundary) % this.barsPerChange() !== 0) return null;
+    return boundary;
+  }
+
+  async make(next, boundary) {
+    this.busy = true;
+    this.madeFor = boundary;
+    const started = performance.now();
+    const bars = this.barsPerChange();
+    try {
+      const take = await this.continueSeed(next.seed, { bars });
+      if (take === null) {
+        this.retryAt = performance.now() + RETRY_AFTER_FAILURE_MS; // the studio said why
+        return;
+      }
+      this.takes.set(take, { key: next.key, hits: hitsByStep(next.hits), seedLength: next.seed.pattern.length });
+      this.playingKey = next.key;
+      this.log.push({ take, key: next.key, boundary, made: this.player.context().currentTime, bars });
+    } finally {
+      this.prepareS = (performance.now() - started) / 1000;
+      this.busy = false;
+    }
+  }
+
+  onSwitch(meta) {
+    const made = this.takes.get(meta.take);
+    const entry = made && this.log.find((e) => e.take === meta.take && e.heard === undefined);
+    if (entry) entry.heard = this.player.context().currentTime;
+  }
+
+  /** Light up the joints whose hits sound now (the seed's steps of a loop made here). */
+  flashLoop() {
+    if (!this.on) return;
+    const position = this.player.position();
+    const made = position && this.takes.get(position.meta.take);
+    const step = made ? position.step : null;
+    if (step !== this.lastFlashStep) {
+      this.lastFlashStep = step;
+      const hits = made && step < made.seedLength ? made.hits.get(step) : null;
+      if (hits) this.camera.flash(hits, FLASH_MS);
+    }
+    requestAnimationFrame(() => this.flashLoop());
+  }
+}
+
+function hitsByStep(hits) {
+  const byStep = new Map();
+  for (const hit of hits || []) {
+    if (!byStep.has(hit.step)) byStep.set(hit.step, []);
+    byStep.get(hit.step).push(hit);
+  }
+  return byStep;
+}
