@@ -268,7 +268,8 @@ def test_api_docs_render_offline_from_the_package(studio):
 
 
 # A person who clicks Block: the fake camera is there, the permission prompt is refused.
-CAMERA_DENIED_ARGS = [arg for arg in CHROMIUM_ARGS if "fake-ui" not in arg] + ["--deny-permission-prompts"]
+CAMERA_DENIED_ARGS = [arg for arg in CHROMIUM_ARGS if "fake-ui" not in arg and "video-capture" not in arg] + [
+    "--deny-permission-prompts"]
 # A computer with no camera at all.
 CAMERA_ABSENT_ARGS = [arg for arg in CHROMIUM_ARGS if "media-stream" not in arg and "video-capture" not in arg]
 
