@@ -283,7 +283,8 @@ def train_model(data_dir: str | Path, out_path: str | Path, config: TrainConfig,
     rng = np.random.default_rng(config.seed)
     train_set, valid_set = load_split(data_dir, "train"), load_split(data_dir, "validation")
     styles = tuple(sorted({s for s in train_set.styles if s}))
-    train_files = TrainingFiles(train_set, styles, config.max_files, config.far_bars)
+    # validation stays whole, so its NLL is the same measure as every earlier run's
+    train_files = TrainingFiles(train_set, styles, config.max_files, config.far_bars, trim_silence=True)
     valid_files = TrainingFiles(valid_set, styles, config.max_files, config.far_bars)
     if world.is_main:
         log(f"train: {len(train_files)} files, {train_files.num_steps()} steps; skipped {train_set.skipped_summary()}")
