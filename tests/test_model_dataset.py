@@ -99,3 +99,28 @@ def test_info_csv_rows_are_filtered_by_split_and_time_signature(tmp_path):
     with pytest.raises(InputError, match="does not exist"):
         load_split(tmp_path / "nowhere", "train")
     assert isinstance(test.sequences[0], np.ndarray)
+
+
+def test_training_files_end_with_the_last_sounding_bar_and_validation_stays_whole(groove_dir):
+    """Trailing silence would teach that a quiet bar ends the piece: train rows never see a silent bar."""
+    from poseloops.model.dataset import TrainingFiles
+
+    dataset = load_split(groove_dir, "train")
+    trimmed = TrainingFiles(dataset, (), trim_silence=True)
+    whole = TrainingFiles(dataset, ())
+    silent_before = silent_after = 0
+    for events_whole, events, velocities in zip(whole.events, trimmed.events, trimmed.velocities):
+        assert len(events) % 16 == 0 or len(events) == len(events_whole)
+        np.testing.assert_array_equal(events, events_whole[:len(events)])
+        assert velocities.shape == (len(events), 9)
+        bars = len(events_whole) // 16
+        silent_before += sum(not events_whole[b * 16:(b + 1) * 16].any() for b in range(bars))
+        silent_after += sum(not events[b * 16:(b + 1) * 16].any() for b in range(len(events) // 16))
+        assert events_whole[len(events):].sum() == 0  # only silence was cut
+        if events_whole.any():
+            last_bar_start = (len(events) - 1) // 16 * 16
+            assert events[last_bar_start:].any()  # the last bar, whole or partial, sounds
+    assert silent_before > 0  # Groove files do end in silence
+    # What stays silent is a count-in or a pause inside a piece: a handful among thousands.
+    assert silent_after * 50 <= silent_before
+    assert [len(e) for e in whole.events] == [len(s) for s in dataset.sequences]
