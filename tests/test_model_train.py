@@ -51,9 +51,11 @@ def test_batches_mask_padding_and_join_fills_after_beats(groove_dir):
     batch = build_rows(files, plans, 48)
     mask = batch["mask"].numpy()
     assert batch["lookback"].shape == (64, 48, files.file_inputs(0)["lookback"].shape[1])
-    for row in range(64):
+    for row, plan in enumerate(plans):
+        skip = plan.get("opening", 0)  # a sparse opening is read, not learned
         n = int(mask[row].sum())
-        assert n > 0 and mask[row, :n].all() and not mask[row, n:].any()
+        assert n > 0 and mask[row, skip:skip + n].all() and not mask[row, :skip].any()
+        assert not mask[row, skip + n:].any()
     joins = [r for r, plan in enumerate(plans) if plan["kind"] == "join" and not plan["part_drop"]]
     assert joins, "some rows join a beat to a fill"
     for r in joins:
@@ -62,6 +64,26 @@ def test_batches_mask_padding_and_join_fills_after_beats(groove_dir):
         assert set(parts) <= {1, 2} and len(switch) <= 1  # beat, then fill
         if len(switch):
             assert (switch[0] + 1) % 16 == 0 or parts[0] == 2  # the fill starts on a bar line
+
+
+def test_sparse_openings_keep_a_few_real_hits_and_learn_only_what_follows(groove_dir):
+    """Rows that open like a person's sparse seed: 1-3 of the drummer's hits, then the drummer's real playing."""
+    files = TrainingFiles(load_split(groove_dir, "train"), (), far_bars=(2, 4), trim_silence=True)
+    plans = plan_batch(files, np.random.default_rng(1), batch=256, window=64)
+    batch = build_rows(files, plans, 64)
+    openings = [(r, p) for r, p in enumerate(plans) if p["kind"] == "opening"]
+    assert 0.08 * 256 < len(openings) < 0.25 * 256
+    for r, plan in openings:
+        n = plan["opening"]
+        real = files.events[plan["file"]][plan["start"]:plan["start"] + 64]
+        events, velocities = batch["events"][r].numpy(), batch["velocities"][r].numpy()
+        assert plan["start"] % 16 == 0 and batch["positions"][r][0] == 0  # a seed opens bar 1
+        kept = velocities[:n] > 0
+        real_hits = files.velocities[plan["file"]][plan["start"]:plan["start"] + n] > 0
+        assert kept.sum() <= 3 and (kept <= real_hits).all() and (kept.any() or not real_hits.any())
+        np.testing.assert_array_equal(events[n:len(real)], real[n:])
+        assert batch["previous"][r][0] == 0  # nothing before it: as a seed is read
+        assert not batch["mask"][r][:n].any() and batch["mask"][r][n:len(real)].all()
 
 
 def test_two_processes_follow_one_with_the_same_global_batch(tiny_data, tmp_path):

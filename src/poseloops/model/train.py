@@ -67,6 +67,12 @@ FILL_JOIN = 0.3  # share of rows that are a few bars of beat and then a fill
 # already under way with nothing before it (otherwise only a file's first bar has no history, and the
 # model learns that what follows a first bar changes, as a drummer's intro does).
 NO_HISTORY = 0.5
+# Share of rows that open like a sparse seed (a kick, a snare then rests): the first steps keep only
+# one to three of the drummer's hits and are not learned, the drummer's real playing after them is.
+# Groove files never open that sparsely, so without these rows the model read "one hit, then rests"
+# as the last bar of a piece and sometimes let the next bar fall silent.
+SPARSE_OPENING = 0.15
+MAX_OPENING_HITS = 3
 MAX_JOIN_BARS = 4
 
 
@@ -139,6 +145,11 @@ def plan_batch(files: TrainingFiles, rng: np.random.Generator, *, batch: int, wi
             f = int(rng.choice(len(files), p=files.lengths / files.lengths.sum()))
             plan.update(kind="window", file=f, start=int(rng.integers(0, int(files.lengths[f]))),
                         no_history=bool(rng.random() < NO_HISTORY))
+            if rng.random() < SPARSE_OPENING:
+                # A seed fills the start of bar 1: the opening starts on a bar line and is 1-16 steps long.
+                bar_start = plan["start"] - plan["start"] % STEPS_PER_BAR
+                plan.update(kind="opening", start=bar_start, no_history=True,
+                            opening=int(rng.integers(1, STEPS_PER_BAR + 1)), thin_seed=int(rng.integers(2**31)))
         plans.append(plan)
     return plans
 
@@ -153,6 +164,9 @@ def _row(files: TrainingFiles, plan: dict, window: int) -> dict[str, np.ndarray]
         f = plan["file"]
         row = files.file_inputs(f, start=plan["start"], stop=plan["start"] + window, history=not plan["no_history"])
         label_style = files.styles[f]
+    elif plan["kind"] == "opening":
+        row = _sparse_opening(files, plan, window)
+        label_style = files.styles[plan["file"]]
     else:
         row = _joined(files, plan, window)
         label_style = files.styles[plan["fill"]]
@@ -162,6 +176,30 @@ def _row(files: TrainingFiles, plan: dict, window: int) -> dict[str, np.ndarray]
         row["styles"][:] = label_style
     if plan["part_drop"]:
         row["parts"][:] = PART_ANY
+    row.setdefault("learn", np.ones(len(row["events"]), bool))
+    return row
+
+
+def _sparse_opening(files: TrainingFiles, plan: dict, window: int) -> dict[str, np.ndarray]:
+    """A window whose first ``opening`` steps keep 1-3 of their hits, read but not learned."""
+    f, start = plan["file"], plan["start"]
+    stop = min(start + window, len(files.events[f]))
+    velocities = np.array(files.velocities[f][start:stop])
+    offsets = np.array(files.offsets[f][start:stop])
+    opening = min(plan["opening"], stop - start)
+    hits = np.argwhere(velocities[:opening] > 0)
+    rng = np.random.default_rng(plan["thin_seed"])
+    keep = hits[rng.choice(len(hits), size=min(len(hits), int(rng.integers(1, MAX_OPENING_HITS + 1))),
+                           replace=False)] if len(hits) else hits
+    thinned = np.zeros_like(velocities[:opening])
+    thinned[tuple(keep.T)] = velocities[:opening][tuple(keep.T)]
+    velocities[:opening] = thinned
+    offsets[:opening] = np.where(thinned > 0, offsets[:opening], 0.0)
+    events = ((velocities > 0) << np.arange(velocities.shape[1])).sum(axis=1)
+    parts = np.full(stop - start, files.parts[f], np.int64)
+    row = teacher_inputs(events, velocities, offsets, parts, origin=start, far_bars=files.far_bars)
+    row["styles"] = np.zeros(stop - start, np.int64)
+    row["learn"] = np.arange(stop - start) >= opening
     return row
 
 
@@ -263,6 +301,8 @@ def pad_rows(rows: list[dict[str, np.ndarray]], length: int) -> dict[str, torch.
         out[key] = torch.from_numpy(array)
     lengths = np.array([len(r["events"]) for r in rows])
     out["mask"] = torch.from_numpy(np.arange(length)[None, :] < lengths[:, None])
+    if "learn" in out:  # steps that are read as a seed is, not predicted
+        out["mask"] &= out.pop("learn")
     return out
 
 
