@@ -47,7 +47,7 @@ def test_tiny_training_run_learns_and_exports(tiny_data, tmp_path):
 
 def test_batches_mask_padding_and_join_fills_after_beats(groove_dir):
     files = TrainingFiles(load_split(groove_dir, "validation"), ("rock", "funk"))
-    plans = plan_batch(files, np.random.default_rng(0), batch=64, window=48)
+    plans = plan_batch(files, np.random.default_rng(0), batch=64, window=48, sparse_openings=0.15)
     batch = build_rows(files, plans, 48)
     mask = batch["mask"].numpy()
     assert batch["lookback"].shape == (64, 48, files.file_inputs(0)["lookback"].shape[1])
@@ -69,7 +69,7 @@ def test_batches_mask_padding_and_join_fills_after_beats(groove_dir):
 def test_sparse_openings_keep_a_few_real_hits_and_learn_only_what_follows(groove_dir):
     """Rows that open like a person's sparse seed: 1-3 of the drummer's hits, then the drummer's real playing."""
     files = TrainingFiles(load_split(groove_dir, "train"), (), far_bars=(2, 4), trim_silence=True)
-    plans = plan_batch(files, np.random.default_rng(1), batch=256, window=64)
+    plans = plan_batch(files, np.random.default_rng(1), batch=256, window=64, sparse_openings=0.15)
     batch = build_rows(files, plans, 64)
     openings = [(r, p) for r, p in enumerate(plans) if p["kind"] == "opening"]
     assert 0.08 * 256 < len(openings) < 0.25 * 256

@@ -53,6 +53,9 @@ def _register_train(subparsers) -> None:
     parser.add_argument("--groove-weight", type=bounded_float(0.0, 100.0, "groove weight"),
                         default=defaults.groove_weight,
                         help="weight of the velocity and offset loss next to the event loss (default %(default)s)")
+    parser.add_argument("--sparse-openings", type=bounded_float(0.0, 1.0, "sparse openings"), default=0.0,
+                        metavar="SHARE", help="share of rows that open like a sparse seed, 1-3 hits read but "
+                                              "not learned (default %(default)s)")
     parser.add_argument("--learning-rate", type=bounded_float(1e-6, 1.0, "learning rate"),
                         default=defaults.learning_rate)
     parser.add_argument("--weight-decay", type=bounded_float(0.0, 1.0, "weight decay"),
@@ -89,6 +92,7 @@ def run_train(args: argparse.Namespace) -> int:
         embedding=args.embedding, dropout=args.dropout, window=args.window, batch=args.batch,
         learning_rate=args.learning_rate, weight_decay=args.weight_decay, max_files=args.max_files,
         device=args.device, groove_weight=args.groove_weight, far_bars=args.far_bars,
+        sparse_openings=args.sparse_openings,
     )
     summary = train_model(args.data, args.out, config, progress=not args.quiet,
                           log=lambda line: print(line, flush=True))

@@ -67,12 +67,7 @@ FILL_JOIN = 0.3  # share of rows that are a few bars of beat and then a fill
 # already under way with nothing before it (otherwise only a file's first bar has no history, and the
 # model learns that what follows a first bar changes, as a drummer's intro does).
 NO_HISTORY = 0.5
-# Share of rows that open like a sparse seed (a kick, a snare then rests): the first steps keep only
-# one to three of the drummer's hits and are not learned, the drummer's real playing after them is.
-# Groove files never open that sparsely, so without these rows the model read "one hit, then rests"
-# as the last bar of a piece and sometimes let the next bar fall silent.
-SPARSE_OPENING = 0.15
-MAX_OPENING_HITS = 3
+MAX_OPENING_HITS = 3  # a sparse opening (``TrainConfig.sparse_openings``) keeps 1 to this many hits
 MAX_JOIN_BARS = 4
 
 
@@ -126,8 +121,14 @@ def model_from_arrays(spec: ModelSpec, arrays: dict[str, np.ndarray]) -> DrumLST
 # --- data -------------------------------------------------------------------------
 
 
-def plan_batch(files: TrainingFiles, rng: np.random.Generator, *, batch: int, window: int) -> list[dict]:
-    """What each row of one global batch holds; every process draws the same plan from the same RNG."""
+def plan_batch(files: TrainingFiles, rng: np.random.Generator, *, batch: int, window: int,
+               sparse_openings: float = 0.0) -> list[dict]:
+    """What each row of one global batch holds; every process draws the same plan from the same RNG.
+
+    ``sparse_openings``: share of rows that open like a person's sparse seed (a kick; a snare, then
+    rests): their first steps keep one to three of the drummer's hits and are read, not learned; the
+    drummer's real playing after them is learned. Groove files never open that sparsely.
+    """
     beats = np.flatnonzero(files.parts != PART_FILL)
     fills = np.flatnonzero(files.parts == PART_FILL)
     plans = []
@@ -145,7 +146,7 @@ def plan_batch(files: TrainingFiles, rng: np.random.Generator, *, batch: int, wi
             f = int(rng.choice(len(files), p=files.lengths / files.lengths.sum()))
             plan.update(kind="window", file=f, start=int(rng.integers(0, int(files.lengths[f]))),
                         no_history=bool(rng.random() < NO_HISTORY))
-            if rng.random() < SPARSE_OPENING:
+            if sparse_openings and rng.random() < sparse_openings:
                 # A seed fills the start of bar 1: the opening starts on a bar line and is 1-16 steps long.
                 bar_start = plan["start"] - plan["start"] % STEPS_PER_BAR
                 plan.update(kind="opening", start=bar_start, no_history=True,
@@ -383,7 +384,8 @@ def _train_epoch(model, optimiser, files, rng, config, world, batches, first_bat
                leave=False)
     for b in bar:
         _set_learning_rate(optimiser, config, (first_batch + b) / total_batches)
-        plans = plan_batch(files, rng, batch=config.batch, window=config.window)
+        plans = plan_batch(files, rng, batch=config.batch, window=config.window,
+                           sparse_openings=config.sparse_openings)
         batch = {k: v.to(world.device) for k, v in build_rows(files, plans[world.rank::world.size],
                                                                 config.window).items()}
         logits, groove, _ = model(batch)
@@ -430,7 +432,8 @@ def check_config(config: TrainConfig) -> None:
         "embedding": 1 <= config.embedding <= 1024, "dropout": 0.0 <= config.dropout < 1.0,
         "window": 2 <= config.window <= 4096, "batch": 1 <= config.batch <= 4096,
         "learning_rate": config.learning_rate > 0, "minutes": config.minutes is None or config.minutes > 0,
-        "groove_weight": config.groove_weight >= 0, "device": config.device in ("cpu", "cuda"),
+        "groove_weight": config.groove_weight >= 0, "sparse_openings": 0 <= config.sparse_openings <= 1,
+        "device": config.device in ("cpu", "cuda"),
     }
     for name, ok in checks.items():
         if not ok:

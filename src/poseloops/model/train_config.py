@@ -24,4 +24,5 @@ class TrainConfig:
     max_files: int | None = None  # use only the first N files of each split (smoke tests)
     groove_weight: float = 1.0  # the velocity and offset NLL per hit, next to the event NLL per step
     device: str = "cpu"  # or "cuda"
+    sparse_openings: float = 0.0  # share of rows opening like a sparse seed (see ``plan_batch``)
     far_bars: tuple[int, ...] = (2,)  # bars back whose drums the model reads, besides the last bar
