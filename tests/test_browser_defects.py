@@ -302,16 +302,19 @@ def test_midi_export_carries_swing(desk, tmp_path):
 
 
 def test_an_edit_just_before_a_reload_survives_it(desk):
-    """Defect 8: the page saves on leaving, not only 250 ms after a change."""
-    desk.page.goto(desk.url)
-    desk.page.wait_for_selector("body[data-ready='true']")
-    cell = "#loop-grid .cell[data-step='9'][data-drum='6']"
-    was_on = 6 in desk.state()["loop"]["pattern"][9]
-    desk.page.click(cell)
-    desk.page.reload()  # at once: well inside the 250 ms save delay
-    desk.page.wait_for_selector("body[data-ready='true']")
-    assert (6 in desk.state()["loop"]["pattern"][9]) != was_on
-    assert ("on" in desk.page.get_attribute(cell, "class").split()) != was_on
+    """Defect 8: the page saves on leaving, not only 250 ms after a change; leaving aborts the
+    edit's render, and that must not undo the edit. Reloaded at once, and with the render in flight."""
+    for step, wait_ms in ((9, 0), (11, 120)):
+        desk.page.goto(desk.url)
+        desk.page.wait_for_selector("body[data-ready='true']")
+        cell = f"#loop-grid .cell[data-step='{step}'][data-drum='6']"
+        was_on = 6 in desk.state()["loop"]["pattern"][step]
+        desk.page.click(cell)
+        desk.page.wait_for_timeout(wait_ms)  # inside the 250 ms save delay
+        desk.page.reload()
+        desk.page.wait_for_selector("body[data-ready='true']")
+        assert (6 in desk.state()["loop"]["pattern"][step]) != was_on, (step, wait_ms)
+        assert ("on" in desk.page.get_attribute(cell, "class").split()) != was_on
 
 
 def test_capture_is_disabled_while_nobody_is_in_view(playwright, server):
