@@ -150,16 +150,15 @@ def bpm_of_taps(studio: Studio) -> float:
 
 
 def test_tap_tempo_by_click_key_and_touch_sets_the_bpm_of_the_taps(desk, phone):
-    desk.page.wait_for_timeout(2100)  # a new count
-    tap_times(desk)
-    for _ in range(5):
+    tap_times(desk)  # the first taps of this page: a new count
+    for _ in range(4):
         desk.page.click("#tap")
         desk.page.wait_for_timeout(430)
     assert desk.state()["settings"]["bpm"] == round(bpm_of_taps(desk))
     assert 40 <= desk.state()["settings"]["bpm"] <= 145  # 430 ms apart plus what the busy page adds
-    desk.page.wait_for_timeout(2100)
+    desk.page.wait_for_timeout(2100)  # a pause: a new count
     desk.page.evaluate("window.__taps = []; document.activeElement && document.activeElement.blur()")
-    for _ in range(5):
+    for _ in range(4):
         desk.page.keyboard.press("t")
         desk.page.wait_for_timeout(330)
     assert desk.state()["settings"]["bpm"] == round(bpm_of_taps(desk))
@@ -189,17 +188,17 @@ def test_the_metronome_clicks_at_the_bpm_and_the_meter_moves_while_recording(des
     desk.tab("rhythm")
     assert desk.page.is_checked("#rhythm-click")
     desk.page.check("#rhythm-use-bpm")  # the fake microphone's beeps make the seed at the studio's BPM
-    desk.start_tap(4)
+    desk.start_tap(3.5)
     desk.page.focus("#rhythm-record")
     desk.page.keyboard.press("Enter")
     levels = []
-    for _ in range(12):
+    for _ in range(9):
         desk.page.wait_for_timeout(250)
         levels.append(float(desk.page.evaluate("document.querySelector('#rhythm-level').value")))
     desk.page.keyboard.press("Enter")  # stop
     recording = desk.read_tap()
     clicks = onsets(recording.samples)
-    assert len(clicks) >= 4, clicks
+    assert len(clicks) >= 3, clicks
     intervals = np.diff(clicks)
     assert np.allclose(intervals, 0.6, atol=0.01), intervals  # 100 BPM: a click every 0.6 s, on the audio clock
     assert max(levels) > 0.2 and len(set(levels)) > 2, levels  # Chromium's fake microphone beeps
