@@ -109,6 +109,7 @@ function makeSpots() {
 function spotFor(origin) {
   const controls = { bpm: "bpm", tap: "bpm", swing: "swing", groove: "groove", kit: "kit" };
   if (controls[origin]) return [spots.controls, $(controls[origin])];
+  if (origin === "generate") return [spots.controls, $("generate")]; // the top bar, where Generate is
   const make = { bars: "bars", temperature: "temperature", style: "style", fill: "fill-every", rng: "rng-seed" };
   if (make[origin]) return [spots.make, $(make[origin])];
   if (origin === "camera") return [{ error: (text) => panels.camera.say(text, true), clear() {}, showsError: false }, null];

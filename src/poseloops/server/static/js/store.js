@@ -39,6 +39,7 @@ let state = initialState();
 let history = { past: [], future: [] };
 let saveTimer = null;
 let lastMerge = { key: null, at: 0 };
+let leaving = false; // the page is going away: its last state is saved
 
 export function getState() {
   return state;
@@ -126,6 +127,7 @@ export function subscribe(listener) {
 
 export function save() {
   clearTimeout(saveTimer);
+  if (leaving) return;
   try {
     localStorage.setItem(STORAGE_KEY, JSON.stringify(state));
     localStorage.setItem(HISTORY_KEY, JSON.stringify(history));
@@ -134,9 +136,19 @@ export function save() {
   }
 }
 
-/** Save at once when the page goes away: an edit just before a reload is kept. */
+/**
+ * Save at once when the page goes away: an edit just before a reload is kept. From then on the
+ * saved state stays as it was: leaving aborts the renders in flight, and the revert after a
+ * failed render must not overwrite the edit that render was for.
+ */
 export function saveOnLeave(target = window) {
-  target.addEventListener("pagehide", save);
+  const leave = () => {
+    save();
+    leaving = true;
+  };
+  target.addEventListener("beforeunload", leave);
+  target.addEventListener("pagehide", leave);
+  target.addEventListener("pageshow", () => (leaving = false)); // back from the back-forward cache
   target.document.addEventListener("visibilitychange", () => {
     if (target.document.visibilityState === "hidden") save();
   });
