@@ -177,11 +177,12 @@ export class LiveMode {
     return this.latest !== null && now - this.lastPersonAt < NOBODY_AFTER_MS;
   }
 
-  /** Say so when a person comes into view or leaves it. */
+  /** Say so when a person comes into view or leaves it, and when the groove starts without them. */
   reflectInView() {
     const inView = this.personInView();
-    if (inView === this.shownInView) return;
-    this.shownInView = inView;
+    const shown = `${inView}:${inView || this.player.playing}`;
+    if (shown === this.shownInView) return;
+    this.shownInView = shown;
     this.camera.stage.dataset.live = inView ? "following" : "nobody";
     if (inView) this.say("Live: the drums follow you. Move, and they answer at the next change; hold still, and the groove holds.");
     else if (this.player.playing) this.say("Nobody in view: the groove keeps going. Step back into the picture to play.");
