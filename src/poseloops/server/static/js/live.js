@@ -18,7 +18,8 @@ const FRAME_MAX_WIDTH = 640;      // frames are scaled down to this: the pose ne
 const RECONNECT_MS = 1000;
 const TICK_MS = 30;               // how often the boundary is looked for
 const LEAD_MIN_S = 0.35;          // a change is made at least this long before its boundary...
-const LEAD_SAFETY = 2;            // ...and twice as long as the last one took
+const LEAD_SAFETY = 2;            // ...and twice as long as the slowest of the last few took
+const PREPARE_MEMORY = 4;         // (a busy computer makes one change in 0.3 s and the next in 0.6)
 const NOBODY_AFTER_MS = 500;      // no person in the answers this long: nobody is in view
 const FLASH_MS = 180;             // how long a joint lights up on its hit
 const RETRY_AFTER_FAILURE_MS = 3000; // a change that failed is tried again this much later
@@ -120,9 +121,9 @@ export class LiveSocket extends EventTarget {
 }
 
 /**
- * The bar-by-bar follower. `continueSeed(seed, {bars, hits})` is the studio's: it continues the
- * seed with the model from what plays, queues it for the next bar (or starts playing) and
- * resolves to the take number of the loop made (null if it failed).
+ * The bar-by-bar follower. `continueSeed(seed, {bars, every})` is the studio's: it continues the
+ * seed with the model from what plays, queues it for the next bar of every `every` (or starts
+ * playing) and resolves to the take number of the loop made (null if it failed).
  */
 export class LiveMode {
   constructor({ player, socket, camera, continueSeed, barsPerChange, say }) {
@@ -135,7 +136,7 @@ export class LiveMode {
     this.takes = new Map();   // take -> {key, hits by step}: loops this mode made
     this.busy = false;
     this.retryAt = 0;
-    this.prepareS = 0;        // how long the last change took to make
+    this.prepareTimes = [];   // how long the last changes took to make, seconds
     this.madeFor = null;      // the boundary a change was last made for
     this.log = [];            // what was taken when, for the curious and the tests
     this.lastFlashStep = null;
@@ -176,11 +177,12 @@ export class LiveMode {
     return this.latest !== null && now - this.lastPersonAt < NOBODY_AFTER_MS;
   }
 
-  /** Say so when a person comes into view or leaves it. */
+  /** Say so when a person comes into view or leaves it, and when the groove starts without them. */
   reflectInView() {
     const inView = this.personInView();
-    if (inView === this.shownInView) return;
-    this.shownInView = inView;
+    const shown = `${inView}:${inView || this.player.playing}`;
+    if (shown === this.shownInView) return;
+    this.shownInView = shown;
     this.camera.stage.dataset.live = inView ? "following" : "nobody";
     if (inView) this.say("Live: the drums follow you. Move, and they answer at the next change; hold still, and the groove holds.");
     else if (this.player.playing) this.say("Nobody in view: the groove keeps going. Step back into the picture to play.");
@@ -206,7 +208,7 @@ export class LiveMode {
     }
     const boundary = this.changeBoundary();
     if (boundary === null || boundary === this.madeFor) return;
-    const lead = Math.max(LEAD_MIN_S, LEAD_SAFETY * this.prepareS);
+    const lead = Math.max(LEAD_MIN_S, LEAD_SAFETY * Math.max(0, ...this.prepareTimes));
     if (boundary - this.player.context().currentTime <= lead) this.make(next, boundary);
   }
 
@@ -227,18 +229,21 @@ export class LiveMode {
     this.busy = true;
     this.madeFor = boundary;
     const started = performance.now();
+    const taken = this.player.context().currentTime;
     const bars = this.barsPerChange();
+    // after a loop made here only every `bars`-th bar will do, even for a change that comes late
+    const every = this.player.current && this.takes.has(this.player.current.meta.take) ? bars : 1;
     try {
-      const take = await this.continueSeed(next.seed, { bars });
+      const take = await this.continueSeed(next.seed, { bars, every });
       if (take === null) {
         this.retryAt = performance.now() + RETRY_AFTER_FAILURE_MS; // the studio said why
         return;
       }
       this.takes.set(take, { key: next.key, hits: hitsByStep(next.hits), seedLength: next.seed.pattern.length });
       this.playingKey = next.key;
-      this.log.push({ take, key: next.key, boundary, made: this.player.context().currentTime, bars });
+      this.log.push({ take, key: next.key, boundary, taken, made: this.player.context().currentTime, bars });
     } finally {
-      this.prepareS = (performance.now() - started) / 1000;
+      this.prepareTimes = [...this.prepareTimes, (performance.now() - started) / 1000].slice(-PREPARE_MEMORY);
       this.busy = false;
     }
   }

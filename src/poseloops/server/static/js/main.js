@@ -680,9 +680,9 @@ function contextBars(loop) {
 
 /**
  * Live mode's change: the pose's seed continued over `bars` bars from what plays, queued for the
- * next bar (or played at once when nothing plays). Resolves to the loop's take, or null.
+ * next bar of every `every` (or played at once when nothing plays). Resolves to the loop's take, or null.
  */
-async function continueLive(pose, { bars }) {
+async function continueLive(pose, { bars, every }) {
   const seed = { pattern: pose.pattern, seed_length: pose.pattern.length };
   const state = store.getState();
   const body = generateRequest(seed, { ...state.settings, bars }, nextRngSeed());
@@ -701,7 +701,7 @@ async function continueLive(pose, { bars }) {
   const now = store.getState();
   const take = now.take + 1;
   store.commit({ seed, source: "live", loop, variations: [loop], variation: 0, variationEdits: [[]], edits: [], take });
-  const audio = await playback.sync({ from: "start", origin: "camera" });
+  const audio = await playback.sync({ from: "start", origin: "camera", every });
   if (!audio) return null;
   if (!player.playing) await startPlayback();
   return take;

@@ -72,8 +72,8 @@ export class Playback {
     }, RENDER_DELAY_MS);
   }
 
-  /** Render the state as it is now and, while playing, queue it for the next bar. */
-  async sync({ from = "same", origin = null } = {}) {
+  /** Render the state as it is now and, while playing, queue it for the next bar (of every `every`). */
+  async sync({ from = "same", origin = null, every = 1 } = {}) {
     clearTimeout(this.timer);
     this.waiting = null;
     const state = store.getState();
@@ -96,7 +96,7 @@ export class Playback {
       };
       this.audio = { key, buffer, meta };
       this.good = snapshot;
-      if (this.player.playing) this.queued = this.player.queueAtNextBar(buffer, meta, { from });
+      if (this.player.playing) this.queued = this.player.queueAtNextBar(buffer, meta, { from, every });
       this.onPlayed(origin);
       return this.audio;
     } catch (err) {

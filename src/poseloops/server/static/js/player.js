@@ -72,15 +72,20 @@ export class LoopPlayer extends EventTarget {
   /**
    * Play `buffer` from the next bar boundary on, replacing what plays without a gap.
    * `from`: "same" keeps the place in the loop (an edit, a variation: bar 3 goes on as the new
-   * loop's bar 3), "start" begins the new loop at its first bar. A newer call replaces one still
-   * waiting. Returns {at (audio-clock seconds), bar (the playing loop's bar index there)}, or
-   * null when nothing plays.
+   * loop's bar 3), "start" begins the new loop at its first bar. `every`: only a boundary
+   * every that many bars of the playing loop (counted from its start) will do, so a change
+   * that comes too late for one waits for the next of those, never landing between them.
+   * A newer call replaces one still waiting. Returns {at (audio-clock seconds), bar (the
+   * playing loop's bar index there)}, or null when nothing plays.
    */
-  queueAtNextBar(buffer, meta, { from = "same" } = {}) {
+  queueAtNextBar(buffer, meta, { from = "same", every = 1 } = {}) {
     if (!this.playing || !this.current) return null;
     this.settle();
     if (this.pending) this.cancelPending();
-    const at = this.nextBarTime(this.ctx.currentTime + SCHEDULE_MARGIN_S);
+    let at = this.nextBarTime(this.ctx.currentTime + SCHEDULE_MARGIN_S);
+    for (let tries = 1; tries < every && this.barIndexAt(this.current, at) % every !== 0; tries++) {
+      at = this.nextBarTime(at + SCHEDULE_MARGIN_S);
+    }
     const bar = this.barIndexAt(this.current, at);
     const offsetSteps = from === "start" ? 0 : sameBarStep(bar, meta.steps);
     const offset = offsetSteps * sixteenth(meta.bpm);
