@@ -89,7 +89,7 @@ class DrumDataset:
 
 
 def load_split(data_dir: str | Path, split: str) -> DrumDataset:
-    """Every usable file of ``split`` in ``data_dir`` as event sequences.
+    """Every usable file of ``split`` in ``data_dir`` (a folder, or a corpus from ``poseloops prepare``).
 
     Raises ``ParameterError`` for an unknown split and ``InputError`` when the
     folder is missing or the split yields no usable drum notes.
@@ -97,11 +97,15 @@ def load_split(data_dir: str | Path, split: str) -> DrumDataset:
     if split not in SPLITS:
         raise ParameterError(f"split {split!r} is not one of {', '.join(SPLITS)}")
     data_dir = Path(data_dir)
+    if data_dir.is_file():
+        from .corpus import load_corpus_split
+
+        return load_corpus_split(data_dir, split)
     if not data_dir.is_dir():
         raise InputError(f"data folder {data_dir} does not exist")
     dataset = DrumDataset(split=split)
     for path, labels in list_split_files(data_dir, split):
-        _add_file(dataset, data_dir, path, labels)
+        add_record(dataset, read_drum_file(path, labels, file_name(data_dir, path)), labels)
     if not dataset.sequences:
         raise InputError(
             f"no usable drum notes in the {split} split of {data_dir}: {dataset.skipped_summary()}"
@@ -162,39 +166,71 @@ def primary_style(style: str) -> str:
     return style.split("/")[0].strip().lower()
 
 
-def _add_file(dataset: DrumDataset, data_dir: Path, path: Path, labels: FileLabels) -> None:
-    name = str(path.relative_to(data_dir)) if path.is_relative_to(data_dir) else str(path)
+@dataclass(frozen=True)
+class FileRecord:
+    """One usable file's arrays (what ``DrumDataset`` keeps of it), or ``reason`` why it is skipped."""
+
+    name: str
+    reason: str | None = None
+    events: np.ndarray | None = None  # (steps,) int16
+    velocities: np.ndarray | None = None  # (steps, 9) uint8
+    offsets: np.ndarray | None = None  # (steps, 9) float32
+    bpm: float = DEFAULT_BPM
+    velocity_sum: np.ndarray | None = None  # (16, 9) summed velocity per (position in bar, drum)
+    hit_count: np.ndarray | None = None  # (16, 9)
+
+
+def read_drum_file(path: Path, labels: FileLabels, name: str) -> FileRecord:
+    """``path`` as a ``FileRecord``; never raises for a bad file (its reason is recorded instead).
+
+    A top-level function of plain arguments, so ``corpus.prepare_corpus`` can run it in worker processes.
+    """
     time_signature = labels.time_signature
     if time_signature is not None and time_signature.replace("/", "-") != "4-4":
-        dataset.skipped["not in 4/4"].append(name)
-        return
+        return FileRecord(name, "not in 4/4")
+    if path.is_file() and path.stat().st_size == 0:
+        return FileRecord(name, "empty file")
     try:
         midi = read_midi(path)
     except InputError:
-        dataset.skipped["unreadable or missing MIDI"].append(name)
-        return
+        return FileRecord(name, "unreadable or missing MIDI")
     if time_signature is None and not _is_four_four(midi):
-        dataset.skipped["not in 4/4"].append(name)
-        return
+        return FileRecord(name, "not in 4/4")
     hits = midi_to_drum_hits(midi, training_groups=True)
     events = hits_to_events(hits)
     if events is None:
-        dataset.skipped["no drum notes"].append(name)
-        return
+        return FileRecord(name, "no drum notes")
     if len(events) < MIN_STEPS:
-        dataset.skipped["shorter than 2 steps"].append(name)
-        return
+        return FileRecord(name, "shorter than 2 steps")
     velocities, offsets = hits_to_groove(hits)
-    dataset.sequences.append(events.astype(np.int16))
-    dataset.velocities.append(velocities)
-    dataset.offsets.append(offsets)
+    velocity_sum = np.zeros((STEPS_PER_BAR, NUM_DRUMS))
+    hit_count = np.zeros((STEPS_PER_BAR, NUM_DRUMS))
+    for step, drum, velocity, _ in hits.hits:
+        velocity_sum[step % STEPS_PER_BAR, drum] += velocity
+        hit_count[step % STEPS_PER_BAR, drum] += 1
+    return FileRecord(name, None, events.astype(np.int16), velocities, offsets, labels.bpm or hits.bpm or DEFAULT_BPM,
+                      velocity_sum, hit_count)
+
+
+def file_name(data_dir: Path, path: Path) -> str:
+    """How a file is named in messages and in a corpus: relative to the folder where it lies inside it."""
+    return str(path.relative_to(data_dir)) if path.is_relative_to(data_dir) else str(path)
+
+
+def add_record(dataset: DrumDataset, record: FileRecord, labels: FileLabels) -> None:
+    """Append a read file to ``dataset``, or count it under its skip reason."""
+    if record.reason is not None:
+        dataset.skipped[record.reason].append(record.name)
+        return
+    dataset.sequences.append(record.events)
+    dataset.velocities.append(record.velocities)
+    dataset.offsets.append(record.offsets)
     dataset.styles.append(labels.style)
     dataset.fills.append(labels.fill)
-    dataset.bpms.append(labels.bpm or hits.bpm or DEFAULT_BPM)
-    dataset.names.append(name)
-    for step, drum, velocity, _ in hits.hits:
-        dataset.velocity_sum[step % STEPS_PER_BAR, drum] += velocity
-        dataset.hit_count[step % STEPS_PER_BAR, drum] += 1
+    dataset.bpms.append(record.bpm)
+    dataset.names.append(record.name)
+    dataset.velocity_sum += record.velocity_sum
+    dataset.hit_count += record.hit_count
 
 
 def hits_to_events(hits: DrumHits) -> np.ndarray | None:
