@@ -146,7 +146,8 @@ export class CameraPanel {
       this.stage.dataset.person = answer.person ? "yes" : "no";
       this.person = answer.person;
       this.reflectCapture();
-      if (this.busy) return;
+      // Live mode speaks for itself; a still answer arriving late must not talk over it.
+      if (this.busy || this.stage.dataset.live) return;
       if (answer.person) this.say("Strike a pose and press Capture.");
       else this.say("No one in view: step back so your whole body is in the picture.", true);
     } catch (err) {
