@@ -123,3 +123,45 @@ def test_train_cli_reports_the_best_epoch_and_refuses_bad_input(tiny_data, tmp_p
                           "does not exist")
     assert_one_line_error(run_cli("train", "--data", str(tiny_data), "--out", "x.npz", "--far-bars", "1"),
                           "far bars")
+
+
+def _interrupt_at(text: str):
+    """A log that stops the run (as Ctrl+C does) when it sees ``text``: after that epoch's work, before its checkpoint."""
+    def log(line: str) -> None:
+        if line.startswith(text):
+            raise KeyboardInterrupt
+    return log
+
+
+def test_resume_after_an_interrupted_run_ends_with_the_weights_of_an_uninterrupted_one(tiny_data, tmp_path):
+    config = TrainConfig(epochs=3, **{**TINY, "windows_per_epoch": 48})
+    whole = train_model(tiny_data, tmp_path / "whole.npz", config, progress=False, log=lambda line: None)
+    with pytest.raises(KeyboardInterrupt):
+        train_model(tiny_data, tmp_path / "cut.npz", config, progress=False, log=_interrupt_at("epoch 2:"))
+    import torch
+
+    assert torch.load(tmp_path / "cut.checkpoint.pt", weights_only=False)["epoch"] == 1
+    resumed = train_model(tiny_data, tmp_path / "cut.npz", config, progress=False, log=lambda line: None, resume=True)
+    drop_time = lambda history: [{k: v for k, v in r.items() if k != "minutes"} for r in history]  # noqa: E731
+    assert drop_time(resumed["history"]) == drop_time(whole["history"])
+    _, whole_arrays, _ = load_weights(tmp_path / "whole.npz")
+    _, cut_arrays, _ = load_weights(tmp_path / "cut.npz")
+    for name, array in whole_arrays.items():
+        np.testing.assert_allclose(cut_arrays[name], array, rtol=0, atol=1e-6, err_msg=name)
+    final_whole = torch.load(tmp_path / "whole.checkpoint.pt", weights_only=False)
+    final_cut = torch.load(tmp_path / "cut.checkpoint.pt", weights_only=False)
+    for name, tensor in final_whole["model"].items():  # the last epoch's weights, not only the best
+        np.testing.assert_allclose(final_cut["model"][name].numpy(), tensor.numpy(), rtol=0, atol=1e-6, err_msg=name)
+
+
+def test_resume_refuses_other_settings_and_a_missing_checkpoint(tiny_data, tmp_path):
+    from poseloops.errors import InputError, ParameterError
+
+    config = TrainConfig(epochs=2, **TINY)
+    with pytest.raises(InputError, match="no checkpoint"):
+        train_model(tiny_data, tmp_path / "m.npz", config, progress=False, resume=True)
+    with pytest.raises(KeyboardInterrupt):
+        train_model(tiny_data, tmp_path / "m.npz", config, progress=False, log=_interrupt_at("epoch 2:"))
+    with pytest.raises(ParameterError, match="hidden=32 \\(now 16\\)"):
+        train_model(tiny_data, tmp_path / "m.npz", TrainConfig(epochs=2, **{**TINY, "hidden": 16}), progress=False,
+                    resume=True)

@@ -101,6 +101,9 @@ def _register_train(subparsers) -> None:
     parser.add_argument("--threads", type=bounded_int(1, 256, "threads"), default=2,
                         help="PyTorch CPU threads (default %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue from OUT's checkpoint (OUT with .checkpoint.pt), written after each epoch, "
+                        "with the same settings; --epochs may grow")
     parser.set_defaults(func=run_train)
 
 
@@ -130,8 +133,17 @@ def run_train(args: argparse.Namespace) -> int:
         device=args.device, groove_weight=args.groove_weight, far_bars=args.far_bars,
         sparse_openings=args.sparse_openings,
     )
-    summary = train_model(args.data, args.out, config, progress=not args.quiet,
-                          log=lambda line: print(line, flush=True))
+    arguments = {k: v for k, v in vars(args).items() if k != "func"}
+    try:
+        summary = train_model(args.data, args.out, config, progress=not args.quiet, resume=args.resume,
+                              arguments=json.loads(json.dumps(arguments, default=str)),
+                              log=lambda line: print(line, flush=True))
+    except KeyboardInterrupt:
+        from ..model.train import checkpoint_path
+
+        print(f"interrupted: add --resume to continue from the last epoch in {checkpoint_path(args.out)}",
+              file=sys.stderr)
+        return 130
     if not summary:  # a torchrun worker other than rank 0: rank 0 reports
         return 0
     best = summary["best"]

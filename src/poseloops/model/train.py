@@ -34,6 +34,7 @@ import copy
 import json
 import math
 import os
+import random
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -57,6 +58,7 @@ from .features import (
     teacher_inputs,
 )
 from .train_config import TrainConfig
+from .train_report import RunReport
 from .weights import GROOVE_PARAMS, LOG_SCALE_RANGE, ModelSpec, save_weights
 
 VALIDATION_BATCH = 16  # files scored together; sorted by length so padding stays small
@@ -311,16 +313,21 @@ def pad_rows(rows: list[dict[str, np.ndarray]], length: int) -> dict[str, torch.
 
 
 def train_model(data_dir: str | Path, out_path: str | Path, config: TrainConfig, *, progress: bool = True,
-                log=print) -> dict:
+                log=print, resume: bool = False, arguments: dict | None = None) -> dict:
     """Train on ``data_dir``'s train split, validate on its validation split, write the best epoch.
 
-    Returns a summary (config, per-epoch history, best validation figures, wall
-    time). Raises ``InputError`` when a split yields no usable drum notes.
+    ``data_dir`` is a folder of MIDI or a corpus from ``poseloops prepare``. After each epoch the whole
+    state (model, optimiser, every RNG, history) goes to ``checkpoint_path(out_path)`` and a report to
+    ``OUT.report.json`` / ``.png``; ``resume`` continues from the checkpoint, ending with the weights an
+    uninterrupted run would have. Returns a summary (config, per-epoch history, best validation figures,
+    wall time). Raises ``InputError`` when a split yields no usable drum notes or there is no checkpoint
+    to resume, ``ParameterError`` when the checkpoint was made with other settings.
     """
     check_config(config)
     world = _Distributed.start(config)
     started = time.monotonic()
     torch.manual_seed(config.seed)
+    random.seed(config.seed)
     rng = np.random.default_rng(config.seed)
     train_set, valid_set = load_split(data_dir, "train"), load_split(data_dir, "validation")
     styles = tuple(sorted({s for s in train_set.styles if s}))
@@ -341,48 +348,73 @@ def train_model(data_dir: str | Path, out_path: str | Path, config: TrainConfig,
     windows = config.windows_per_epoch or math.ceil(train_files.num_steps() / config.window)
     batches_per_epoch = max(1, math.ceil(windows / config.batch))
     total_batches = batches_per_epoch * config.epochs
-    deadline = started + config.minutes * 60 if config.minutes else None
 
-    history, best, best_state = [], None, None
-    for epoch in range(1, config.epochs + 1):
+    history, best, best_state, first_epoch = [], None, None, 1
+    if resume:
+        state = load_checkpoint(checkpoint_path(out_path), config, world)
+        model.load_state_dict(state["model"])
+        optimiser.load_state_dict(state["optimiser"])
+        rng.bit_generator.state = state["numpy_rng"]
+        random.setstate(state["python_rng"])
+        torch.set_rng_state(state["torch_rng"][world.rank if len(state["torch_rng"]) == world.size else 0])
+        history, best, best_state, first_epoch = state["history"], state["best"], state["best_state"], state["epoch"] + 1
+        started -= state["seconds"]
+        if world.is_main:
+            log(f"resuming after epoch {state['epoch']} of {checkpoint_path(out_path)}")
+    deadline = started + config.minutes * 60 if config.minutes else None
+    report = RunReport(out_path, data_dir, config, world.size, arguments, len(train_files), len(valid_files))
+
+    from tqdm import tqdm
+
+    bar = tqdm(total=total_batches, initial=(first_epoch - 1) * batches_per_epoch, unit="batch",
+               disable=not (progress and world.is_main), dynamic_ncols=True)
+    for epoch in range(first_epoch, config.epochs + 1):
+        bar.set_description(f"epoch {epoch}/{config.epochs}")
         trained.train()
         train_loss = _train_epoch(trained, optimiser, train_files, rng, config, world, batches_per_epoch,
-                                  (epoch - 1) * batches_per_epoch, total_batches, deadline, epoch, progress)
+                                  (epoch - 1) * batches_per_epoch, total_batches, deadline, epoch, bar)
         figures = score_files(model, valid_files) if world.is_main else {}
         elapsed = time.monotonic() - started
+        torch_states = world.gather_objects(torch.get_rng_state())
         if world.is_main:
             record = {"epoch": epoch, "train_loss": round(train_loss, 4),
                       **{f"validation_{k}": round(v, 4) for k, v in figures.items() if k != "steps"},
                       "minutes": round(elapsed / 60, 2)}
             history.append(record)
+            bar.set_postfix(loss=f"{train_loss:.3f}", val_nll=f"{figures['nll']:.3f}")
             improved = best is None or record["validation_nll"] < best["validation_nll"]
-            log(f"epoch {epoch}: train loss {train_loss:.4f}, validation NLL {figures['nll']:.4f} nats/step, "
-                f"accuracy {figures['accuracy']:.3f}, velocity MAE {figures['velocity_mae']:.1f}, "
-                f"offset MAE {figures['offset_mae_ms']:.1f} ms, {elapsed / 60:.1f} min" + (" (best)" if improved else ""))
+            line = (f"epoch {epoch}: train loss {train_loss:.4f}, validation NLL {figures['nll']:.4f} nats/step, "
+                    f"accuracy {figures['accuracy']:.3f}, velocity MAE {figures['velocity_mae']:.1f}, "
+                    f"offset MAE {figures['offset_mae_ms']:.1f} ms, {elapsed / 60:.1f} min"
+                    + (" (best)" if improved else ""))
+            with bar.external_write_mode():  # the line above the bar, not through it
+                log(line)
             if improved:
                 best, best_state = record, copy.deepcopy(model.state_dict())
                 _export(model, out_path, config, history, best, elapsed, figures["steps"], world)
+            save_checkpoint(checkpoint_path(out_path), model=model, optimiser=optimiser, rng=rng, torch_states=torch_states,
+                            config=config, epoch=epoch, history=history, best=best, best_state=best_state,
+                            seconds=elapsed)
+            report.write(history, best, elapsed)
         if world.stop_all(bool(deadline and time.monotonic() > deadline)):
             if world.is_main:
                 log(f"stopping: the {config.minutes:g}-minute cap is reached")
             break
+    bar.close()
     summary = {}
     if world.is_main:
         model.load_state_dict(best_state)
         summary = _summary(config, history, best, time.monotonic() - started, valid_files.num_steps(), world)
         _export(model, out_path, config, history, best, time.monotonic() - started, valid_files.num_steps(), world)
+        report.write(history, best, time.monotonic() - started, finished=True)
     world.finish()
     return summary
 
 
 def _train_epoch(model, optimiser, files, rng, config, world, batches, first_batch, total_batches, deadline,
-                 epoch, progress) -> float:
-    from tqdm import tqdm
-
+                 epoch, bar) -> float:
     losses_seen = []
-    bar = tqdm(range(batches), desc=f"epoch {epoch}", unit="batch", disable=not (progress and world.is_main),
-               leave=False)
-    for b in bar:
+    for b in range(batches):
         _set_learning_rate(optimiser, config, (first_batch + b) / total_batches)
         plans = plan_batch(files, rng, batch=config.batch, window=config.window,
                            sparse_openings=config.sparse_openings)
@@ -399,11 +431,58 @@ def _train_epoch(model, optimiser, files, rng, config, world, batches, first_bat
         nn.utils.clip_grad_norm_(model.parameters(), config.clip_norm)
         optimiser.step()
         losses_seen.append(float(world.total(loss.detach())) / world.size)
-        bar.set_postfix(loss=f"{np.mean(losses_seen[-20:]):.3f}")
+        bar.update(1)
+        bar.set_postfix(loss=f"{np.mean(losses_seen[-20:]):.3f}", refresh=False)
         if world.stop_all(bool(deadline and time.monotonic() > deadline)):
             break
-    bar.close()
     return float(np.mean(losses_seen))
+
+
+# --- checkpoints ------------------------------------------------------------------
+
+# settings a resumed run may change: how long it runs, and where
+RESUMABLE_CHANGES = ("epochs", "minutes", "device")
+
+
+def checkpoint_path(out_path: str | Path) -> Path:
+    """``model.checkpoint.pt`` beside ``model.npz``."""
+    return Path(out_path).with_suffix(".checkpoint.pt")
+
+
+def save_checkpoint(path: Path, *, model, optimiser, rng, torch_states, config, epoch, history, best, best_state,
+                    seconds) -> None:
+    """Everything a run needs to go on as if never stopped, written atomically (a kill mid-write keeps the last)."""
+    state = {"model": model.state_dict(), "optimiser": optimiser.state_dict(), "numpy_rng": rng.bit_generator.state,
+             "python_rng": random.getstate(), "torch_rng": torch_states, "config": asdict(config), "epoch": epoch,
+             "history": history, "best": best, "best_state": best_state, "seconds": seconds}
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path: Path, config: TrainConfig, world) -> dict:
+    """The checkpoint at ``path`` on this run's device; refuses one made with other model or data settings."""
+    from ..errors import InputError
+
+    if not path.is_file():
+        raise InputError(f"there is no checkpoint {path} to resume from")
+    try:
+        state = torch.load(path, map_location=world.device, weights_only=False)
+    except Exception as err:  # torch raises many kinds for a truncated or foreign file
+        raise InputError(f"cannot read the checkpoint {path}: {err}") from None
+    saved, asked = state["config"], asdict(config)
+    changed = [f"{k}={saved[k]!r} (now {asked[k]!r})" for k in asked
+               if k not in RESUMABLE_CHANGES and _plain(saved.get(k)) != _plain(asked[k])]
+    if changed:
+        raise ParameterError(f"the checkpoint {path} was made with {', '.join(changed)}: resume with the same settings")
+    if state["epoch"] >= config.epochs:
+        raise ParameterError(f"the checkpoint {path} has already run {state['epoch']} epochs; ask for more with --epochs")
+    state["python_rng"] = tuple(tuple(x) if isinstance(x, list) else x for x in state["python_rng"])
+    return state
+
+
+def _plain(value):
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _set_learning_rate(optimiser, config: TrainConfig, progress: float) -> None:
@@ -479,6 +558,16 @@ class _Distributed:
         value = value.detach().clone()
         dist.all_reduce(value)
         return value
+
+    def gather_objects(self, value) -> list:
+        """``value`` of every process, in rank order (a one-item list on one process)."""
+        if self.size == 1:
+            return [value]
+        import torch.distributed as dist
+
+        values = [None] * self.size
+        dist.all_gather_object(values, value)
+        return values
 
     def stop_all(self, stop: bool) -> bool:
         """True on every process when any of them wants to stop (so none waits forever on the others)."""
