@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from .server_harness import shared_server
 
@@ -151,12 +152,24 @@ class Studio:
         return self.page.evaluate("window.studio.store.getState()")
 
     def wait_for_source(self, source: str, timeout: float = 30_000) -> dict:
-        self.page.wait_for_function(
-            "s => { const st = window.studio.store.getState(); return st.source === s && st.loop; }",
-            arg=source,
-            timeout=timeout,
-        )
+        try:
+            self.page.wait_for_function(
+                "s => { const st = window.studio.store.getState(); return st.source === s && st.loop; }",
+                arg=source,
+                timeout=timeout,
+            )
+        except PlaywrightTimeoutError:
+            # say what the page said instead, so a failure names its cause
+            raise AssertionError(f"no {source} loop after {timeout / 1000:g} s; the page says {self.messages()}, "
+                                 f"console errors {self.errors}") from None
         return self.state()
+
+    def messages(self) -> dict[str, str]:
+        """The text of every message line on the page that says something."""
+        return self.page.evaluate(
+            """() => Object.fromEntries([...document.querySelectorAll("[role=status]")]
+                 .map((node) => [node.id, node.textContent.trim()]).filter(([, text]) => text))"""
+        )
 
     def wait_for_new_loop(self, before: dict | None, timeout: float = 30_000) -> dict:
         """Wait until the loop's pattern differs from ``before``'s."""

@@ -54,11 +54,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(*, wait_ready: bool = True, env: dict | None = None) -> LiveServer:
+def start_server(*, wait_ready: bool = True, env: dict | None = None, args: list[str] | None = None) -> LiveServer:
+    """``poseloops serve`` on a free port, with ``args`` (say ``--model FILE``) after it."""
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="poseloops-serve-", suffix=".log")[1])
     process = subprocess.Popen(
-        [str(POSELOOPS), "serve", "--port", str(port)],
+        [str(POSELOOPS), "serve", "--port", str(port), *(args or [])],
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})},

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -18,7 +20,7 @@ from poseloops.model.train_config import TrainConfig
 from poseloops.model.weights import load_weights
 from poseloops.pattern import Pattern
 
-from .conftest import assert_one_line_error, run_cli
+from .conftest import POSELOOPS, assert_one_line_error, run_cli
 from .model_data import groove_like_folder
 
 TINY = dict(hidden=32, layers=2, embedding=16, dropout=0.1, window=32, batch=16, windows_per_epoch=160,
@@ -113,12 +115,41 @@ def test_training_refuses_a_bad_setting(tmp_path):
         train_model(tmp_path, tmp_path / "x.npz", TrainConfig(dropout=1.5), progress=False)
 
 
-def test_train_cli_reports_the_best_epoch_and_refuses_bad_input(tiny_data, tmp_path):
-    result = run_cli("train", "--data", str(tiny_data), "--out", str(tmp_path / "m.npz"), "--epochs", "1",
-                     "--hidden", "16", "--embedding", "8", "--window", "32", "--batch", "8", "--quiet",
-                     "--max-files", "3")
-    assert result.returncode == 0, result.stderr
-    assert "best epoch 1" in result.stdout and (tmp_path / "m.json").is_file()
+def test_train_cli_stops_on_ctrl_c_resumes_and_reports_the_run(tiny_data, tmp_path):
+    """Ctrl+C: exit 130 and one line saying how to go on; --resume finishes; the report says what happened."""
+    out = tmp_path / "m.npz"
+    args = ["train", "--data", str(tiny_data), "--out", str(out), "--epochs", "4", "--hidden", "16",
+            "--embedding", "8", "--window", "32", "--batch", "8", "--quiet", "--max-files", "3"]
+    running = subprocess.Popen([str(POSELOOPS), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    checkpoint = tmp_path / "m.checkpoint.pt"
+    deadline = time.monotonic() + 240
+    while not checkpoint.exists() and running.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    running.send_signal(signal.SIGINT)
+    _, stderr = running.communicate(timeout=120)
+    assert running.returncode == 130, stderr
+    assert [line for line in stderr.splitlines() if line.strip()] == [
+        f"interrupted: add --resume to continue from the last epoch in {checkpoint}"]
+    report = json.loads((tmp_path / "m.report.json").read_text())
+    assert not report["finished"] and 1 <= len(report["epochs"]) < 4
+
+    resumed = run_cli(*args, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resuming after epoch" in resumed.stdout and "best epoch" in resumed.stdout
+    report = json.loads((tmp_path / "m.report.json").read_text())
+    assert report["finished"] and [r["epoch"] for r in report["epochs"]] == [1, 2, 3, 4]
+    assert report["world_size"] == 1 and report["arguments"]["epochs"] == 4 and report["versions"]["torch"]
+    assert report["best"] == json.loads((tmp_path / "m.json").read_text())["training"]["best"]
+    assert report["wall_seconds"] > 0 and all(r["validation_nll"] > 0 for r in report["epochs"])
+    from PIL import Image
+
+    with Image.open(tmp_path / "m.report.png") as image:
+        pixels = np.asarray(image.convert("L"))
+    assert pixels.shape == (360, 900) and (pixels < 128).mean() > 0.005  # drawn curves and text, not a blank
+
+
+def test_train_cli_refuses_bad_input_in_one_line(tiny_data, tmp_path):
     assert_one_line_error(run_cli("train", "--data", str(tmp_path / "none"), "--out", str(tmp_path / "x.npz")),
                           "does not exist")
     assert_one_line_error(run_cli("train", "--data", str(tiny_data), "--out", "x.npz", "--far-bars", "1"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -115,6 +116,8 @@ def save_weights(path: str | Path, spec: ModelSpec, arrays: dict[str, np.ndarray
 def load_weights(path: str | Path = DEFAULT_WEIGHTS) -> tuple[ModelSpec, dict[str, np.ndarray], dict]:
     """(spec, arrays, training record) of a weights file; raises ``ModelError`` on any mismatch."""
     path = Path(path)
+    if not path.is_file():  # name the file the user gave, not its spec beside it
+        raise ModelError(f"model weights {path} are missing")
     try:
         document = json.loads(spec_path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -137,7 +140,7 @@ def load_weights(path: str | Path = DEFAULT_WEIGHTS) -> tuple[ModelSpec, dict[st
             arrays = {name: archive[name].astype(np.float32) for name in archive.files}
     except FileNotFoundError:
         raise ModelError(f"model weights {path} are missing") from None
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:  # a cut or damaged download
         raise ModelError(f"model weights {path} are unreadable: {err}") from None
     _check_arrays(spec, arrays, path)
     return spec, arrays, training
