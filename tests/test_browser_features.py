@@ -202,7 +202,8 @@ def test_the_metronome_clicks_at_the_bpm_and_the_meter_moves_while_recording(des
     intervals = np.diff(clicks)
     assert np.allclose(intervals, 0.6, atol=0.01), intervals  # 100 BPM: a click every 0.6 s, on the audio clock
     assert max(levels) > 0.2 and len(set(levels)) > 2, levels  # Chromium's fake microphone beeps
-    desk.wait_for_source("rhythm")
+    # the first recording of a fresh install waits for librosa's JIT compile (numba, no cache yet): > 30 s on CI
+    desk.wait_for_source("rhythm", timeout=180_000)
 
     phone.tab("rhythm")
     phone.page.locator("#rhythm-record").tap()
