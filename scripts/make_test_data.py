@@ -37,7 +37,8 @@ FIRST_FILES = (("train", 12, 20.0), ("validation", 4, 20.0), ("train", 6, 15.0),
                ("validation", 4, float("inf")))
 FIRST_CLIPS = 5  # tests/test_seeds_rhythm.py: CLIPS
 PHOTOS = ("COCO_val2014_000000000241.jpg", "COCO_val2014_000000000474.jpg",
-          "COCO_val2014_000000000564.jpg", "COCO_val2014_000000000257.jpg")
+          "COCO_val2014_000000000564.jpg", "COCO_val2014_000000000257.jpg",
+          "COCO_val2014_000000000294.jpg", "COCO_val2014_000000000459.jpg")
 
 
 def first_files(rows: list[dict], split: str, count: int, max_seconds: float) -> list[dict]:
@@ -62,6 +63,16 @@ def style_files(rows: list[dict]) -> list[dict]:
     return chosen
 
 
+def ends_in_silence(groove: Path) -> list[str]:
+    """The shortest train file whose trailing bars the loader trims as silent."""
+    from poseloops.model.dataset import TrainingFiles, load_split
+
+    dataset = load_split(groove, "train")
+    whole, trimmed = TrainingFiles(dataset, ()), TrainingFiles(dataset, (), trim_silence=True)
+    cut = [(len(w), name) for name, w, t in zip(dataset.names, whole.events, trimmed.events) if len(t) < len(w)]
+    return [min(cut)[1]] if cut else []
+
+
 def select_rows(groove: Path) -> tuple[list[str], list[dict]]:
     with (groove / "info.csv").open(newline="") as handle:
         reader = csv.DictReader(handle)
@@ -69,6 +80,7 @@ def select_rows(groove: Path) -> tuple[list[str], list[dict]]:
     wanted = {r["midi_filename"] for split, n, s in FIRST_FILES for r in first_files(rows, split, n, s)}
     wanted |= {clip.name for clip in groove_clips("validation", FIRST_CLIPS, groove_dir=groove)}
     wanted |= {r["midi_filename"] for r in style_files(rows)}
+    wanted |= set(ends_in_silence(groove))
     return columns, [r for r in rows if r["midi_filename"] in wanted]
 
 

@@ -167,13 +167,13 @@ def test_a_person_holding_still_plays_one_seed(live, pose_dir, name):
     assert steady_share(seeds) >= 0.95
 
 
-def test_the_webcam_clip_plays_one_seed(live, pose_dir):
-    seeds = read_stream(live, clip_frames(pose_dir / "person-webcam.y4m"))
+def test_the_webcam_clip_plays_one_seed(live, pose_clips):
+    seeds = read_stream(live, clip_frames(pose_clips / "person-webcam.y4m"))
     assert len(seeds) == 2 * FPS and len(set(seeds[SETTLE:])) == 1 and seeds[-1] is not None
 
 
-def test_a_new_person_changes_the_seed_within_half_a_second(live, pose_dir):
-    frames = clip_frames(pose_dir / "people-slideshow.y4m")  # 241, 474, 564: one second each
+def test_a_new_person_changes_the_seed_within_half_a_second(live, pose_clips):
+    frames = clip_frames(pose_clips / "people-slideshow.y4m")  # 241, 474, 564: one second each
     seeds = read_stream(live, frames)
     people = [seeds[FPS - 1], seeds[2 * FPS - 1], seeds[3 * FPS - 1]]
     assert None not in people and len(set(people)) == 3
@@ -183,13 +183,13 @@ def test_a_new_person_changes_the_seed_within_half_a_second(live, pose_dir):
         assert sum(a == b for a, b in zip(within, within[1:])) >= 0.9 * (len(within) - 1)
 
 
-def test_a_cut_is_told_from_a_person_holding_still_or_the_light_changing(pose_dir):
+def test_a_cut_is_told_from_a_person_holding_still_or_the_light_changing(pose_dir, pose_clips):
     photo = read_image_file(pose_dir / "COCO_val2014_000000000241.jpg")
     held = [scene_layout(decode_image(data)) for data in held_still(photo, 10, rng=np.random.default_rng(4))]
     assert not any(is_scene_cut(a, b) for a, b in zip(held, held[1:]))
     brighter = np.clip(photo.astype(int) + 30, 0, 255).astype(np.uint8)
     assert not is_scene_cut(scene_layout(photo), scene_layout(brighter))
-    slideshow = [scene_layout(decode_image(data)) for data in clip_frames(pose_dir / "people-slideshow.y4m")]
+    slideshow = [scene_layout(decode_image(data)) for data in clip_frames(pose_clips / "people-slideshow.y4m")]
     cuts = [i for i, (a, b) in enumerate(zip(slideshow, slideshow[1:]), start=1) if is_scene_cut(a, b)]
     assert cuts == [FPS, 2 * FPS]  # where the next person comes, and nowhere else
     assert not is_scene_cut(scene_layout(photo[:8, :8]), scene_layout(photo[:8, :8]))  # too small to tell

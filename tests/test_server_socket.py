@@ -45,8 +45,8 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def webcam(pose_dir) -> list[bytes]:
-    return clip_frames(pose_dir / "person-webcam.y4m", seconds=1.0)
+def webcam(pose_clips) -> list[bytes]:
+    return clip_frames(pose_clips / "person-webcam.y4m", seconds=1.0)
 
 
 def photo_frames(pose_dir, name: str, count: int, seed: int) -> list[bytes]:

@@ -149,6 +149,9 @@ class LiveSession:
         self._frame_arrived.set()
         if replaced is not None:
             await self._send({"frame": replaced.number, "dropped": True})
+        # An idle reader takes this frame now: frames already buffered would otherwise replace it
+        # before the reader ever ran, dropping a frame that arrived when nothing was being read.
+        await asyncio.sleep(0)
 
     async def _on_settings(self, text: str) -> None:
         if len(text) > self.settings.max_json_bytes:
