@@ -64,12 +64,13 @@ def style_files(rows: list[dict]) -> list[dict]:
 
 
 def ends_in_silence(groove: Path) -> list[str]:
-    """The shortest train file whose trailing bars the loader trims as silent."""
+    """The shortest train file ending in a whole silent bar, with none inside what the loader keeps."""
     from poseloops.model.dataset import TrainingFiles, load_split
 
     dataset = load_split(groove, "train")
     whole, trimmed = TrainingFiles(dataset, ()), TrainingFiles(dataset, (), trim_silence=True)
-    cut = [(len(w), name) for name, w, t in zip(dataset.names, whole.events, trimmed.events) if len(t) < len(w)]
+    cut = [(len(w), name) for name, w, t in zip(dataset.names, whole.events, trimmed.events)
+           if len(w) // 16 * 16 > len(t) and all(t[b:b + 16].any() for b in range(0, len(t) - 15, 16))]
     return [min(cut)[1]] if cut else []
 
 
