@@ -11,7 +11,9 @@ in the dataset's own order with all its columns:
    first validation beats scripts/groove_clips.py turns into clips;
 2. for each split, each style of STYLES and each of beat and fill, the
    shortest 4/4 file (beats of at least MIN_BEAT_SECONDS, so a beat holds some
-   bars), and the shortest file not in 4/4 of each split.
+   bars), and the shortest file not in 4/4 of each split;
+3. the shortest train file ending in a whole silent bar, none inside (the
+   loader's trim of trailing silence needs one to cut: test_model_dataset.py).
 Photos: PHOTOS from data/pose, unchanged. The Y4M clips are never copied: the
 tests build them from the photos (tests/pose_clips.py).
 Run it again only to change the selection; tests/data/README.md describes it.
