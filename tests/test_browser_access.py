@@ -84,24 +84,25 @@ def test_every_control_has_a_name_that_says_what_it_is(studio):
 
 
 def focus_key(studio) -> dict | None:
-    """What has the focus, where it is on the page (page coordinates), and a key naming it."""
+    """What has the focus, where it is on the screen (viewport coordinates, the viewport's size), and a key naming it."""
     return studio.page.evaluate(
         """() => { const el = document.activeElement;
                    if (!el || el === document.body) return null;
                    const box = el.getBoundingClientRect();
                    const key = [el.tagName, el.id, el.getAttribute('aria-label') || '', el.textContent.trim().slice(0, 30),
                                 el.dataset.step ?? '', el.dataset.drum ?? '', el.dataset.index ?? '', el.name || ''].join('|');
-                   return { key, x: box.left + scrollX, y: box.top + scrollY, width: box.width, height: box.height }; }"""
+                   return { key, x: box.left, y: box.top, width: box.width, height: box.height,
+                            viewWidth: innerWidth, viewHeight: innerHeight }; }"""
     )
 
 
 def focus_is_visible(studio, where: dict) -> tuple[bool, int]:
     """Compare the pixels around the focused element with the same pixels unfocused."""
     margin = 7
-    box = {
-        "x": max(0, where["x"] - margin), "y": max(0, where["y"] - margin),
-        "width": where["width"] + 2 * margin, "height": where["height"] + 2 * margin,
-    }
+    left, top = max(0, where["x"] - margin), max(0, where["y"] - margin)
+    right = min(where["viewWidth"], where["x"] + where["width"] + margin)
+    bottom = min(where["viewHeight"], where["y"] + where["height"] + margin)
+    box = {"x": left, "y": top, "width": right - left, "height": bottom - top}
     focused = studio.clip_pixels(box)
     studio.page.evaluate("document.activeElement.blur()")
     unfocused = studio.clip_pixels(box)
