@@ -101,11 +101,11 @@ def test_info_csv_rows_are_filtered_by_split_and_time_signature(tmp_path):
     assert isinstance(test.sequences[0], np.ndarray)
 
 
-def test_training_files_end_with_the_last_sounding_bar_and_validation_stays_whole(groove_dir):
+def test_training_files_end_with_the_last_sounding_bar_and_validation_stays_whole(groove_train):
     """Trailing silence would teach that a quiet bar ends the piece: train rows never see a silent bar."""
     from poseloops.model.dataset import TrainingFiles
 
-    dataset = load_split(groove_dir, "train")
+    dataset = groove_train
     trimmed = TrainingFiles(dataset, (), trim_silence=True)
     whole = TrainingFiles(dataset, ())
     silent_before = silent_after = 0

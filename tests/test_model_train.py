@@ -68,9 +68,9 @@ def test_batches_mask_padding_and_join_fills_after_beats(groove_dir):
             assert (switch[0] + 1) % 16 == 0 or parts[0] == 2  # the fill starts on a bar line
 
 
-def test_sparse_openings_keep_a_few_real_hits_and_learn_only_what_follows(groove_dir):
+def test_sparse_openings_keep_a_few_real_hits_and_learn_only_what_follows(groove_train):
     """Rows that open like a person's sparse seed: 1-3 of the drummer's hits, then the drummer's real playing."""
-    files = TrainingFiles(load_split(groove_dir, "train"), (), far_bars=(2, 4), trim_silence=True)
+    files = TrainingFiles(groove_train, (), far_bars=(2, 4), trim_silence=True)
     plans = plan_batch(files, np.random.default_rng(1), batch=256, window=64, sparse_openings=0.15)
     batch = build_rows(files, plans, 64)
     openings = [(r, p) for r, p in enumerate(plans) if p["kind"] == "opening"]
