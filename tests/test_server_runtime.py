@@ -118,3 +118,20 @@ def test_a_smaller_upload_limit_from_settings_is_enforced():
         response = client.post("/api/seeds/image", content=b"\0" * 1001, headers={"content-type": "image/png"})
         assert response.status_code == 413
         assert "limit" in response.json()["detail"]
+
+
+def test_a_served_studio_warms_the_rhythm_reader_once_its_parts_are_ready():
+    """The first recording of a fresh install waited on numba compiling librosa (stop 14's CI:
+    still 'Listening to the rhythm…' after 30 s); `poseloops serve` now reads a rhythm itself
+    after the parts the page waits for, and says so in its log."""
+    import time
+
+    from .server_harness import shared_server
+
+    server = shared_server()
+    deadline = time.monotonic() + 180
+    while "rhythm reader" not in server.log() and time.monotonic() < deadline and server.alive():
+        time.sleep(0.5)
+    log = server.log()
+    assert "the rhythm reader: warm in" in log, log[-2000:]
+    assert log.index("the pose estimator: ready") < log.index("the rhythm reader: warm")

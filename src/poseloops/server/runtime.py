@@ -55,6 +55,8 @@ class Runtime:
         }
         self.loaders = {"model": lambda: _load_model(model_path), "sound": _warm_sound, "pose": _load_pose,
                         **(loaders or {})}
+        # Tests that replace the loaders do not want the rhythm reader warmed behind their back.
+        self.warm_rhythm = loaders is None
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
@@ -105,6 +107,8 @@ class Runtime:
     def _load_all(self) -> None:
         for name, part in self.parts.items():
             self._load(part, self.loaders[name])
+        if self.warm_rhythm:
+            _warm_rhythm()
 
     def _load(self, part: Part, loader: Callable[[], object]) -> None:
         start = time.perf_counter()
@@ -133,6 +137,28 @@ def _warm_sound():
     # The first render builds the kit's voices and the reverb's room; do it before a person waits.
     render_loop(Pattern.from_steps([[0, 2], [], [1, 2], []]), kit=load_kit(None))
     return True
+
+
+def _warm_rhythm() -> None:
+    """Read a rhythm once, after the parts the page waits for are loaded (so it delays nothing).
+
+    The first recording of a fresh install would otherwise wait while numba compiles
+    librosa's onset and tempo code (20 s to over a minute on a slow machine); a recording
+    made meanwhile waits on the same lock, no longer than it would have.
+    """
+    from ..audio import load_kit, render_loop
+    from ..audio.render import DEFAULT_SAMPLE_RATE
+    from ..pattern import Pattern
+    from ..seeds import audio_to_pattern
+
+    start = time.perf_counter()
+    try:
+        two_bars = Pattern.from_steps([[0, 2], [2], [1, 2], [2]] * 8)
+        audio_to_pattern(render_loop(two_bars, kit=load_kit(None)), DEFAULT_SAMPLE_RATE)
+    except Exception as err:  # the reader is only warmed here; its errors belong to its requests
+        log.warning("the rhythm reader did not warm up: %s: %s", type(err).__name__, err)
+        return
+    log.info("the rhythm reader: warm in %.1f s", time.perf_counter() - start)
 
 
 def _load_pose():
