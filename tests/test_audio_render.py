@@ -225,3 +225,65 @@ def test_silent_pattern_renders_silence_of_the_right_length():
 def test_bad_render_parameters_raise_parameter_error(call, fragment):
     with pytest.raises(ParameterError, match=fragment):
         call(hits(KICK, 4, [0]))
+
+
+# --- the tail a loop leaves at a switch -----------------------------------------------------------
+
+CRASH, CLOSED_HAT = 7, 2
+ROCK_KIT = "GMRockKit"  # Debian hydrogen-data: its crash rings 2.5 s
+TAIL_ATOL = 5e-5  # -86 dBFS: renders that sum the same hits in another order (float32) differ by this
+
+
+def rings_at(pattern: Pattern, step: int, *, bpm: float, kit, passes: int = 6) -> np.ndarray:
+    """What a loop that has played ``passes`` times, then up to ``step``, still rings from that
+    step on: a one-shot of the pattern repeated and cut at the step, read after it."""
+    played = pattern
+    for _ in range(passes - 1):
+        played = played.concat(pattern)
+    played = played.concat(pattern.slice(0, step)) if step else played
+    audio = render_oneshot(played, bpm=bpm, kit=kit)
+    boundary = expected_frames(passes * len(pattern) + step, bpm)
+    return audio[boundary:]
+
+
+@pytest.mark.parametrize("step", [0, 16])
+def test_a_tail_is_what_rings_on_after_the_hits_before_the_switch(step):
+    """A crash on the last 8th before each bar boundary of a 2-bar loop (GMRockKit's crash rings
+    2.5 s): the tail at the boundary is what a loop that had played on, then stopped there,
+    rings, sample for sample; the hits from the switch on are not in it."""
+    from poseloops.audio import TAIL_LEAD_S, render_tail
+
+    steps = [[CRASH] if i in (14, 30) else [KICK] if i % 4 == 0 else [] for i in range(32)]
+    pattern = Pattern.from_steps(steps, velocities=[[100 if CRASH in s else 60] * len(s) for s in steps])
+    tail = render_tail(pattern, step=step, bpm=120, kit=ROCK_KIT)
+    lead = round(TAIL_LEAD_S * SAMPLE_RATE)
+    truth = rings_at(pattern, step, bpm=120, kit=ROCK_KIT)
+    after = tail[lead:]
+    assert len(after) == pytest.approx(len(truth), abs=2)
+    n = min(len(after), len(truth))
+    np.testing.assert_allclose(after[:n], truth[:n], atol=TAIL_ATOL)
+    assert rms(after[: SAMPLE_RATE // 10]) > 0.01  # the crash is loud across the switch
+    assert len(after) > SAMPLE_RATE  # and rings on for over a second
+
+
+def test_a_tail_starts_as_the_loop_itself_so_the_cross_fade_is_seamless():
+    from poseloops.audio import TAIL_LEAD_S, render_tail
+
+    steps = [[CRASH, KICK] if i == 0 else [CLOSED_HAT] if i % 2 == 0 else [] for i in range(16)]
+    pattern = Pattern.from_steps(steps)
+    loop = render_loop(pattern, bpm=300, kit=ROCK_KIT)  # 0.8 s: shorter than the crash's ring
+    lead = round(TAIL_LEAD_S * SAMPLE_RATE)
+    tail = render_tail(pattern, step=0, bpm=300, kit=ROCK_KIT)
+    np.testing.assert_allclose(tail[:lead], loop[len(loop) - lead :], atol=TAIL_ATOL)
+    # the loop's own downbeat (crash and kick) is left out: the tail falls from there on
+    truth = rings_at(pattern, 0, bpm=300, kit=ROCK_KIT)
+    n = min(len(tail) - lead, len(truth))
+    np.testing.assert_allclose(tail[lead : lead + n], truth[:n], atol=TAIL_ATOL)
+
+
+@pytest.mark.parametrize("step, fragment", [(1, "off-beat"), (16, "outside"), (-2, "outside"), (True, "outside")])
+def test_a_tail_at_a_step_the_loop_cannot_switch_at_is_refused(step, fragment):
+    from poseloops.audio import render_tail
+
+    with pytest.raises(ParameterError, match=fragment):
+        render_tail(hits(KICK, 16, [0]), step=step)

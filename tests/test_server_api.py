@@ -211,6 +211,24 @@ def test_render_is_exactly_one_loop_long(api):
         assert np.abs(audio).max() > 0.05
 
 
+def test_render_tail_is_what_the_loop_leaves_ringing_at_a_bar(api):
+    """What the page cross-fades into at a switch: the library's tail, 16-bit, with its lead said."""
+    from poseloops import Pattern
+    from poseloops.audio import render_tail
+
+    crash_before_each_bar = [[7] if i in (14, 30) else [0] if i % 4 == 0 else [] for i in range(32)]
+    request = {"pattern": {"pattern": crash_before_each_bar}, "bpm": 100, "kit": "GMRockKit"}
+    for step in (0, 16):
+        response = api.post("/api/render/tail", json={**request, "step": step})
+        assert response.status_code == 200 and response.headers["content-type"] == "audio/wav", response.text
+        assert float(response.headers["x-tail-lead-seconds"]) == 0.01
+        audio, rate = sf.read(io.BytesIO(response.content), dtype="float32")
+        expected = render_tail(Pattern.from_steps(crash_before_each_bar), step=step, bpm=100, kit="GMRockKit")
+        assert rate == SAMPLE_RATE and audio.shape == expected.shape
+        np.testing.assert_allclose(audio, expected, atol=2 / 32768)  # 16-bit PCM
+        assert len(audio) > SAMPLE_RATE  # the crash rings on past the switch
+
+
 def test_kit_and_mixer_change_what_is_rendered(api):
     def render(**settings) -> np.ndarray:
         response = api.post("/api/render", json={"pattern": ROCK_BEAT, **settings})
@@ -278,6 +296,9 @@ BAD_JSON_REQUESTS = [
     ("/api/render", {"pattern": ROCK_BEAT, "mixer": {"voices": {"kick": {"pan": 3}}}}, "mixer", "pan"),
     ("/api/render", {"pattern": {"pattern": [[0]] * 1024}, "bpm": 10}, "pattern", "180 s"),
     ("/api/render", {"pattern": {"pattern": [[0]], "seed_length": 5}}, "pattern", "seed_length"),
+    ("/api/render/tail", {"pattern": ROCK_BEAT, "step": 3}, "step", "multiple of 2"),
+    ("/api/render/tail", {"pattern": ROCK_BEAT, "step": 16}, "step", "past the loop's last step (15)"),
+    ("/api/render/tail", {"pattern": ROCK_BEAT}, "step", "required"),
     ("/api/generate", {"seed": ROCK_BEAT, "temperature": 2.5}, "temperature", "2"),
     ("/api/generate", {"seed": ROCK_BEAT, "steps": 0}, "steps", "1"),
     ("/api/generate", {"seed": ROCK_BEAT, "steps": 5000}, "steps", "1024"),

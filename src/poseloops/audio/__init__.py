@@ -10,7 +10,7 @@ from .files import encode_audio, write_audio
 from .kits import KitInfo, list_kits, load_kit
 from .limiter import CEILING_DBFS
 from .mixer import MixerSettings, VoiceMix
-from .render import loop_frames, render_loop, render_oneshot, step_frames
+from .render import TAIL_LEAD_S, loop_frames, render_loop, render_oneshot, render_tail, step_frames
 from .synth_kit import SYNTH_KIT_NAME
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "Layer",
     "MixerSettings",
     "SYNTH_KIT_NAME",
+    "TAIL_LEAD_S",
     "Voice",
     "VoiceMix",
     "encode_audio",
@@ -28,6 +29,7 @@ __all__ = [
     "loop_frames",
     "render_loop",
     "render_oneshot",
+    "render_tail",
     "step_frames",
     "write_audio",
 ]

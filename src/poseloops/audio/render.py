@@ -46,6 +46,8 @@ MAX_LOOPS = 64
 MAX_RENDER_SECONDS = 600.0  # ten minutes of stereo float32 is ~200 MB: enough for any export, safe for a server
 RESPONSE_FLOOR_DB = -90.0  # hit responses end where they fall below this, relative to their own peak
 TAIL_FLOOR = 1e-6  # one-shots end where everything is below -120 dBFS
+TAIL_LEAD_S = 0.01  # a loop's tail starts this long before its switch: room for the player's cross-fade
+LONGEST_TAIL_S = 10.0  # no hit rings longer (with the room): a loop this long needs one pass for its tail
 
 KitLike = Kit | str | Path | None
 
@@ -116,6 +118,41 @@ def render_oneshot(
     if isinstance(loops, bool) or not isinstance(loops, (int, np.integer)) or not 1 <= loops <= MAX_LOOPS:
         raise ParameterError(f"loops {loops!r} is outside 1-{MAX_LOOPS}")
     return _render(pattern, bpm, swing, kit, mixer, sample_rate, repeats=int(loops), circular=False)
+
+
+def render_tail(
+    pattern: Pattern,
+    *,
+    step: int,
+    lead_s: float = TAIL_LEAD_S,
+    bpm: float = 120.0,
+    swing: float = STRAIGHT_SWING,
+    kit: KitLike = None,
+    mixer: MixerSettings | None = None,
+    sample_rate: int = DEFAULT_SAMPLE_RATE,
+) -> np.ndarray:
+    """What still rings at ``step`` of ``pattern`` looping, once the hits from there on are taken away.
+
+    A player switching loops at that step fades this in as it fades the old loop out, so
+    the cymbals and the room of the bars before the switch ring across it instead of
+    being cut. The buffer starts ``lead_s`` before the step (a cross-fade's room; there it
+    equals the loop's own cycle) and ends where the tails fall silent: float32 (frames, 2).
+    """
+    if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not 0 <= step < len(pattern):
+        raise ParameterError(f"step {step!r} is outside the pattern's 0-{len(pattern) - 1}")
+    if step % 2:
+        raise ParameterError(f"step {step} is an off-beat 16th: a loop switches on an even step (swing moves the odd ones)")
+    bpm, swing, sample_rate = _check_timing(pattern, bpm, swing, sample_rate)
+    # The loop turned to end at the step, played twice when it is short, so even a loop shorter
+    # than its longest tail rings into the step as it does when looping; the step is not played.
+    turned = pattern.slice(int(step), len(pattern)).concat(pattern.slice(0, int(step)))
+    period = loop_frames(len(pattern), bpm=bpm, sample_rate=sample_rate)
+    passes = 1 if period >= LONGEST_TAIL_S * sample_rate else 2
+    audio = _render(turned, bpm, swing, kit, mixer, sample_rate, repeats=passes, circular=False)
+    boundary = passes * period
+    start = max(0, boundary - int(round(lead_s * sample_rate)))
+    tail = audio[start:]
+    return tail if len(tail) else np.zeros((1, 2), np.float32)
 
 
 def _render(pattern, bpm, swing, kit, mixer, sample_rate, *, repeats: int, circular: bool) -> np.ndarray:

@@ -231,6 +231,12 @@ class RenderRequest(SoundSettings):
     format: Literal["wav", "flac"] = "wav"
 
 
+class RenderTailRequest(RenderRequest):
+    """What still rings at a step of the loop, for a player switching loops there."""
+
+    step: int = Field(..., ge=0, multiple_of=2, description="the step the loop is left at (a bar boundary: 0, 16, 32, ...)")
+
+
 class ExportAudioRequest(SoundSettings):
     """The loop played ``loops`` times and its tail let ring out, as a file."""
 

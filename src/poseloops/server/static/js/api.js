@@ -66,7 +66,7 @@ export async function postJson(path, body) {
 /** POST JSON, get bytes back (audio, MIDI, files to download). */
 export async function postForBytes(path, body) {
   const response = await send(path, jsonInit(body));
-  return { bytes: await response.arrayBuffer(), type: response.headers.get("Content-Type") || "" };
+  return { bytes: await response.arrayBuffer(), type: response.headers.get("Content-Type") || "", headers: response.headers };
 }
 
 /** POST a Blob/File as the raw body with its own content type; options go in the query. */

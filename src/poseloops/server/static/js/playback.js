@@ -4,6 +4,7 @@
 // is what plays.
 
 import { postForBytes } from "./api.js";
+import { STEPS_PER_BAR } from "./player.js";
 import * as store from "./store.js";
 
 const RENDER_DELAY_MS = 60; // coalesces a slider drag into a few renders
@@ -91,12 +92,15 @@ export class Playback {
       const buffer = await this.player.decode(bytes);
       if (seq !== this.seq) return null; // a newer render is on its way
       const meta = {
-        steps: request.pattern.pattern.length, bpm: request.bpm, swing: request.swing,
+        steps: request.pattern.pattern.length, bpm: request.bpm, swing: request.swing, request,
         loop: state.loop, edits: state.edits, variation: state.variation, take: state.take, settings: state.settings,
       };
       this.audio = { key, buffer, meta };
       this.good = snapshot;
-      if (this.player.playing) this.queued = this.player.queueAtNextBar(buffer, meta, { from, every });
+      if (this.player.playing) {
+        this.queued = this.player.queueAtNextBar(buffer, meta, { from, every });
+        if (this.queued) this.ringOut(this.player.current.meta.request, this.queued);
+      }
       this.onPlayed(origin);
       return this.audio;
     } catch (err) {
@@ -104,6 +108,23 @@ export class Playback {
       if (this.good) store.revertTo(this.good);
       this.onError(err, { origin, request });
       return null;
+    }
+  }
+
+  /**
+   * Ask for what the loop playing now leaves ringing at the switch `{at, bar}`, so its cymbals
+   * and room ring on over the new loop's first bar. A nicety: when it cannot come in time (or
+   * the server has no /api/render/tail) the old loop is cut at the switch, as a sampler's choke would.
+   */
+  async ringOut(leaving, { at, bar }) {
+    if (!leaving || !this.caps.paths || !this.caps.paths.has("/api/render/tail")) return;
+    const step = (bar * STEPS_PER_BAR) % leaving.pattern.pattern.length;
+    try {
+      const { bytes, headers } = await postForBytes("/api/render/tail", { ...leaving, step });
+      const lead = Number(headers.get("X-Tail-Lead-Seconds") || 0);
+      this.player.ringTail(await this.player.decode(bytes), at, lead);
+    } catch (_) {
+      /* the switch goes ahead without the tail */
     }
   }
 

@@ -20,6 +20,7 @@ const SCHEDULE_MARGIN_S = 0.05; // a boundary closer than this is too late to sc
 const START_DELAY_S = 0.05;
 export const FADE_S = 0.005;    // the cross-fade before a boundary: no click, and the downbeat after it untouched
 const TICK_MS = 20;             // how often bar events and switches are looked for
+const TAIL_MARGIN_S = 0.02;     // a tail must be scheduled at least this long before its cross-fade begins
 
 let nextSlotId = 1;
 
@@ -36,6 +37,7 @@ export class LoopPlayer extends EventTarget {
     this.ticker = null;
     this.lastBar = null;
     this.lastSlot = null;
+    this.tails = new Set(); // what loops left ringing at their switches (one-shot sources)
     if (context) this.attach(context);
   }
 
@@ -92,6 +94,36 @@ export class LoopPlayer extends EventTarget {
     this.fadeOut(this.current, at);
     this.pending = this.startSlot(buffer, meta, at, offset, true);
     return { at, bar };
+  }
+
+  /**
+   * Let the playing loop's tails ring across the switch queued for `at`: `buffer` is what it
+   * leaves ringing there (/api/render/tail), starting `lead` seconds before `at`, where it is
+   * the loop itself, so the loop cross-fades into it as the new loop fades in. False (the
+   * tails are cut, as without it) when that switch is no longer the one waiting or `at` is
+   * too close to schedule.
+   */
+  ringTail(buffer, at, lead) {
+    const pending = this.pending;
+    if (!this.playing || !pending || pending.at !== at || pending.tail) return false;
+    if (at - FADE_S < this.ctx.currentTime + TAIL_MARGIN_S) return false;
+    const source = this.ctx.createBufferSource();
+    source.buffer = buffer;
+    const gain = this.ctx.createGain();
+    source.connect(gain);
+    gain.connect(this.output);
+    gain.gain.setValueAtTime(0, at - FADE_S);
+    gain.gain.linearRampToValueAtTime(1, at);
+    source.start(at - FADE_S, Math.max(0, lead - FADE_S));
+    const tail = { source, gain };
+    source.onended = () => {
+      source.disconnect();
+      gain.disconnect();
+      this.tails.delete(tail);
+    };
+    this.tails.add(tail);
+    pending.tail = tail;
+    return true;
   }
 
   /** The audio-clock time of the first bar boundary after `time` (default: now + margin). */
@@ -168,9 +200,8 @@ export class LoopPlayer extends EventTarget {
   cancelPending() {
     const { pending, current } = this;
     this.pending = null;
-    pending.source.stop();
-    pending.source.disconnect();
-    pending.gain.disconnect();
+    this.retire(pending);
+    if (pending.tail) this.stopTail(pending.tail); // a switch called off leaves nothing ringing
     const param = current.gain.gain;
     param.cancelScheduledValues(0);
     param.setValueAtTime(1, this.ctx.currentTime);
@@ -198,8 +229,20 @@ export class LoopPlayer extends EventTarget {
     slot.gain.disconnect();
   }
 
+  stopTail(tail) {
+    try {
+      tail.source.stop();
+    } catch (_) {
+      /* already stopped */
+    }
+    tail.source.disconnect();
+    tail.gain.disconnect();
+    this.tails.delete(tail);
+  }
+
   stopSources() {
     for (const slot of [this.current, this.pending, this.previous]) this.retire(slot);
+    for (const tail of [...this.tails]) this.stopTail(tail);
     this.current = this.pending = this.previous = null;
   }
 
