@@ -149,3 +149,67 @@ def test_a_change_made_mid_bar_is_heard_at_the_next_bar_boundary(tapped, tmp_pat
         return float(np.abs(recording.samples[i : i + int(0.02 * SAMPLE_RATE)]).max())
 
     assert peak(back_at) == pytest.approx(peak(first_kick), rel=0.2)
+
+
+def crash_session(path, *, bars: int = 2):
+    """A GMRockKit loop: a kick on every beat and a crash on the last 8th of each bar (its
+    2.5 s ring reaches far into the next bar); no ride. Written as Save session writes it."""
+    import json
+
+    pattern = [[7] if step % 16 == 14 else [0] if step % 4 == 0 else [] for step in range(16 * bars)]
+    doc = {
+        "format": "poseloops-session", "version": 1, "source": "grid",
+        "seed": {"pattern": pattern[:4], "seed_length": 4}, "loop": {"pattern": pattern, "seed_length": 4},
+        "settings": {"bpm": BPM, "swing": 0.5, "steps": 16 * bars - 4, "kit": "GMRockKit"},
+    }
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_the_last_bar_rings_across_a_switch(tapped, tmp_path):
+    """Soloing the ride (which never plays) mid-bar silences the loop from the next bar, but the
+    crash played just before that bar rings on across it, as a drummer's would: from the boundary
+    the recording is the tail the server rendered for it, sample for sample, and it is loud.
+    Before tails rang, the crash was cut at the boundary (a 5 ms fade to nothing)."""
+    import io
+
+    import soundfile as sf
+
+    studio = tapped
+    tails = []
+    studio.page.on("response", lambda r: tails.append(r) if r.url.endswith("/api/render/tail") else None)
+    studio.open()
+    load_session(studio, crash_session(tmp_path / "crash.json"))
+    studio.start_tap(9)
+    studio.play()
+    studio.page.wait_for_function("() => window.studio.player.position() !== null")
+    started = studio.page.evaluate("window.studio.player.current.at")
+    target = started + 1.3 * BAR_S  # mid bar 2, after its first kicks and before its crash
+    studio.page.wait_for_function("t => window.studio.player.context().currentTime >= t", arg=target, timeout=20_000)
+    clicked = studio.page.evaluate(
+        "() => { const t = window.studio.player.context().currentTime; document.querySelector(\"#loop-grid .mix-solo[data-drum='8']\").click(); return t; }"
+    )
+    studio.page.wait_for_timeout(int(2.5 * BAR_S * 1000))
+    recording = studio.read_tap()
+    assert recording.holes == [], recording.holes
+    assert studio.errors == []
+
+    first_kick = recording.first_sound_after(0)
+    assert first_kick is not None and abs(first_kick - started) < 0.003
+    boundary = first_kick + math.ceil((clicked - first_kick) / BAR_S) * BAR_S
+    assert len(tails) == 1 and tails[0].ok, [t.status for t in tails]
+    assert tails[0].request.post_data_json["step"] == 0  # bar 2 of 2 ends where the loop turns
+    tail, rate = sf.read(io.BytesIO(tails[0].body()), dtype="float32", always_2d=True)
+    lead = round(float(tails[0].headers["x-tail-lead-seconds"]) * SAMPLE_RATE)
+    # the tap records the mono mix: the tail as the page plays it, from the boundary on, for a second
+    expected = tail.mean(axis=1)[lead : lead + SAMPLE_RATE]
+    # where the recording plays it (the boundary found from the first kick is good to 3 ms)
+    near = range(recording.index_of(boundary) - 150, recording.index_of(boundary) + 150)
+    error = {i: np.sum((recording.samples[i : i + len(expected)] - expected) ** 2) for i in near}
+    start = min(error, key=error.get)
+    assert abs(recording.time_of(start) - boundary) < 0.003
+    got = recording.samples[start : start + len(expected)]
+    assert np.sqrt(np.mean(got[: SAMPLE_RATE // 4] ** 2)) > 0.004  # the crash rings across the switch (cut, this is 0)
+    # exactly the tail, nothing else, sample for sample: started between two frames (as a 5 ms
+    # cross-fade from a frame-aligned boundary was), Chromium interpolated it and it was 5.5% off
+    assert error[start] < 1e-4 * np.sum(expected**2)

@@ -18,7 +18,7 @@ const SAMPLE_RATE = 44100;      // what the server renders; the context runs at 
 export const STEPS_PER_BAR = 16;
 const SCHEDULE_MARGIN_S = 0.05; // a boundary closer than this is too late to schedule: take the next one
 const START_DELAY_S = 0.05;
-export const FADE_S = 0.005;    // the cross-fade before a boundary: no click, and the downbeat after it untouched
+export const FADE_S = 220 / SAMPLE_RATE; // the cross-fade before a boundary (5 ms, whole frames): no click, the downbeat after it untouched
 const TICK_MS = 20;             // how often bar events and switches are looked for
 const TAIL_MARGIN_S = 0.02;     // a tail must be scheduled at least this long before its cross-fade begins
 
@@ -114,7 +114,7 @@ export class LoopPlayer extends EventTarget {
     gain.connect(this.output);
     gain.gain.setValueAtTime(0, at - FADE_S);
     gain.gain.linearRampToValueAtTime(1, at);
-    source.start(at - FADE_S, Math.max(0, lead - FADE_S));
+    source.start(this.onFrame(at - FADE_S), this.onFrame(Math.max(0, lead - FADE_S)));
     const tail = { source, gain };
     source.onended = () => {
       source.disconnect();
@@ -183,11 +183,21 @@ export class LoopPlayer extends EventTarget {
       // begin FADE_S early, rising to full exactly at the boundary
       gain.gain.setValueAtTime(0, at - FADE_S);
       gain.gain.linearRampToValueAtTime(1, at);
-      source.start(at - FADE_S, positiveModulo(offset - FADE_S, duration));
+      source.start(this.onFrame(at - FADE_S), this.onFrame(positiveModulo(offset - FADE_S, duration)));
     } else {
-      source.start(at, offset);
+      source.start(this.onFrame(at), this.onFrame(offset));
     }
     return { id: nextSlotId++, source, gain, at, anchor: at - offset, duration, meta };
+  }
+
+  /**
+   * `seconds` on the nearest whole frame. A source started between frames is read between its
+   * samples: Chromium interpolates, which dulls the highs (by half at a half-frame), so every
+   * start and offset lands on a frame and a buffer plays exactly as the server rendered it.
+   */
+  onFrame(seconds) {
+    const rate = this.ctx.sampleRate;
+    return Math.round(seconds * rate) / rate;
   }
 
   fadeOut(slot, at) {
