@@ -43,6 +43,7 @@ THUMB = (32, 24)  # the video thumbnail the person is told apart by
 MATCH_TOLERANCE = 0.02  # a loop is heard where the recording differs from its samples by < 2% of their energy
 ON_GRID_S = 0.002  # a loop starts on a bar boundary within 2 ms of the audio clock
 SETTLE_S = 0.5  # tracking settles after this long (issue 9: steadiness counts after it)
+TAIL_S = 0.75  # the synth kit's longest hit, room included, rings 0.7 s: a loop's tail across a switch ends by then
 
 
 # --- clips -------------------------------------------------------------------------------------------
@@ -201,11 +202,13 @@ def one_loop_per_start(heard: list["Heard"], recording) -> list["Heard"]:
 def matched_bars(recording, loop: "Heard") -> int:
     """How many bars from ``loop.start`` the recording plays ``loop`` sample for sample."""
     start, bar = recording.index_of(loop.start), int(round(loop.bar_s * SAMPLE_RATE))
+    skip = int(round(TAIL_S * SAMPLE_RATE))  # the loop before may ring into the first bar
     count = 0
     for b in range(len(loop.samples) // bar):
-        expected = loop.samples[b * bar : (b + 1) * bar]
-        got = recording.samples[start + b * bar : start + (b + 1) * bar]
-        if len(got) < bar or np.sum((got - expected) ** 2) >= MATCH_TOLERANCE * max(np.sum(expected**2), 1e-9):
+        begin = b * bar + (skip if b == 0 else 0)
+        expected = loop.samples[begin : (b + 1) * bar]
+        got = recording.samples[start + begin : start + (b + 1) * bar]
+        if len(got) < len(expected) or np.sum((got - expected) ** 2) >= MATCH_TOLERANCE * max(np.sum(expected**2), 1e-9):
             break
         count += 1
     return count
@@ -219,12 +222,14 @@ class Heard:
 
 
 def first_heard(recording: np.ndarray, loop: np.ndarray, *, template_s: float) -> int | None:
-    """The first index where ``recording`` plays ``loop`` from its start (a whole bar of it), or None.
+    """The first index where ``recording`` plays ``loop`` from its start, or None.
 
-    The squared difference between the recording at every offset and the loop's first bar,
-    by FFT (sum r^2 - 2 r.w + sum w^2), relative to the bar's energy.
+    The squared difference between the recording at every offset and the loop's first bar
+    after TAIL_S (where the loop before it may still ring across the switch), by FFT
+    (sum r^2 - 2 r.w + sum w^2), relative to that stretch's energy.
     """
-    template = loop[: int(round(template_s * SAMPLE_RATE))].astype(np.float64)
+    skip = int(round(TAIL_S * SAMPLE_RATE))
+    template = loop[skip : int(round(template_s * SAMPLE_RATE))].astype(np.float64)
     record = recording.astype(np.float64)
     if len(record) < len(template):
         return None
@@ -239,7 +244,8 @@ def first_heard(recording: np.ndarray, loop: np.ndarray, *, template_s: float) -
     if len(close) == 0:
         return None
     around = slice(close[0], close[0] + int(0.005 * SAMPLE_RATE))  # the best offset next to the first close one
-    return int(close[0] + np.argmin(difference[around]))
+    found = int(close[0] + np.argmin(difference[around])) - skip
+    return found if found >= 0 else None
 
 
 def people_shown(probe: list[dict], people: dict[str, np.ndarray]) -> list[tuple[float, str]]:
@@ -382,9 +388,13 @@ def watch_flashes(live: LivePage, *, seconds: float) -> list[dict]:
 
 
 def timely_changes(made: list[dict], until: float) -> list[dict]:
-    """Live changes begun at least the page's least lead (0.35 s) before their boundary, passed by ``until``."""
-    return [entry for entry in made if entry["boundary"] is not None and entry["taken"] <= entry["boundary"] - 0.35
-            and entry["boundary"] < until - 0.5]
+    """Live changes ready before their boundary (by more than the player's 50 ms scheduling
+    margin), the boundary passed by ``until``. How many are ready in time depends on the machine's
+    load (the page starts a change twice as early as its slowest recent one took); where a ready
+    change lands does not. A whole bar (2 s at the studio's 120 BPM) after the boundary is
+    recorded, so the loop can be found there."""
+    return [entry for entry in made if entry["boundary"] is not None and entry["made"] <= entry["boundary"] - 0.06
+            and entry["boundary"] < until - 2.5]
 
 
 def test_with_two_bars_per_change_changes_land_on_every_other_bar_and_continue_what_played(playwright, server, clips):
@@ -396,14 +406,13 @@ def test_with_two_bars_per_change_changes_land_on_every_other_bar_and_continue_w
     with live_page(playwright, server, clips["slideshow"]) as live:
         live.start(bars_per_change=2, tap_seconds=60)
         live.wait_until_playing_live()
-        # Watch until three changes were begun in time and their boundaries have passed (on a
-        # busy machine poses reach the page later, and fewer changes are begun in time).
+        # Watch until three changes were ready in time and their boundaries have passed.
         for _ in range(12):
             until = live.wait_audio_time(4)
             made = live.page.evaluate("window.studio.live.log.map(({ key, ...times }) => times)")
             if len(timely_changes(made, until)) >= 3:
                 break
-        heard, _ = live.loops_heard()
+        heard, recording = live.loops_heard()
         made = live.page.evaluate("window.studio.live.log.map(({ key, ...times }) => times)")  # for the failure message
         generates = [(response.request.post_data_json, response.json()) for response in live.generates]
         assert live.studio.errors == []
@@ -414,12 +423,13 @@ def test_with_two_bars_per_change_changes_land_on_every_other_bar_and_continue_w
     for gap in gaps:
         assert abs(gap - round(gap)) * bar_s < ON_GRID_S, gaps  # on a bar boundary of the audio clock
         assert round(gap) % 2 == 0, gaps  # every other bar, never between
-    # A change prepared in time lands on the boundary it was made for. (One whose pose came later
-    # than the page's lead, LEAD_MIN_S = 0.35 s at least, rightly waits for the next allowed one.)
+    # A change ready in time lands on the boundary it was made for. (One that was late, its pose
+    # coming after the page's lead or the machine slow, rightly waits for the next allowed one.)
     timely = timely_changes(made, until)
     assert len(timely) >= 2, made
+    starts = [loop.start for loop in heard]  # from the recording, on the audio clock
     for entry in timely:
-        assert entry["made"] < entry["boundary"] and abs(entry.get("heard", -1) - entry["boundary"]) < 0.15, entry
+        assert any(abs(start - entry["boundary"]) < 0.01 for start in starts), (entry, starts)
 
     # the next bars continue from what was playing: each live request after the first carries
     # the whole bars of the loop before it
@@ -429,7 +439,8 @@ def test_with_two_bars_per_change_changes_land_on_every_other_bar_and_continue_w
         assert body.get("context"), "a live change without context restarts the music"
         assert body["context"]["pattern"] == before["patterns"][0]["pattern"]
     played = {key(loop.pattern) for loop in heard}
-    assert all(key(answer["patterns"][0]["pattern"]) in played for _, answer in live_requests[:-1])
+    unheard = [i for i, (_, answer) in enumerate(live_requests[:-1]) if key(answer["patterns"][0]["pattern"]) not in played]
+    assert unheard == [], (unheard, len(live_requests), starts, made, recording.holes)
 
 
 def test_nobody_in_view_keeps_the_groove_going_and_the_page_says_so(playwright, server, clips):

@@ -20,7 +20,7 @@ const TICK_MS = 30;               // how often the boundary is looked for
 const LEAD_MIN_S = 0.35;          // a change is made at least this long before its boundary...
 const LEAD_SAFETY = 2;            // ...and twice as long as the slowest of the last few took
 const PREPARE_MEMORY = 4;         // (a busy computer makes one change in 0.3 s and the next in 0.6)
-const NOBODY_AFTER_MS = 500;      // no person in the answers this long: nobody is in view
+const NOBODY_AFTER_MS = 500;      // answers say nobody (and none says someone) this long: nobody is in view
 const FLASH_MS = 180;             // how long a joint lights up on its hit
 const RETRY_AFTER_FAILURE_MS = 3000; // a change that failed is tried again this much later
 export const BARS_PER_CHANGE = [1, 2, 4];
@@ -131,6 +131,7 @@ export class LiveMode {
     this.on = false;
     this.latest = null;       // the last answer with a person in view
     this.lastPersonAt = 0;
+    this.lastNobodyAt = 0;    // when an answer last said nobody is in view
     this.shownInView = null;
     this.playingKey = null;   // the seed the last live loop was made from
     this.takes = new Map();   // take -> {key, hits by step}: loops this mode made
@@ -168,13 +169,18 @@ export class LiveMode {
 
   onAnswer(answer) {
     this.camera.showLive(answer);
-    if (!answer.person) return;
+    if (!answer.person) {
+      this.lastNobodyAt = performance.now();
+      return;
+    }
     this.latest = answer;
     this.lastPersonAt = performance.now();
   }
 
+  /** Someone is in view until answers have said nobody for NOBODY_AFTER_MS; slow answers say nothing. */
   personInView(now = performance.now()) {
-    return this.latest !== null && now - this.lastPersonAt < NOBODY_AFTER_MS;
+    if (this.latest === null) return false;
+    return now - this.lastPersonAt < NOBODY_AFTER_MS || this.lastNobodyAt < this.lastPersonAt;
   }
 
   /** Say so when a person comes into view or leaves it, and when the groove starts without them. */
