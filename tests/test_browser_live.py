@@ -7,13 +7,12 @@ bookkeeping:
 - the loop heard: the page's output is recorded on the audio clock (the harness's tap), and
   each loop the page fetched from /api/render is found in that recording by its samples, so
   a loop's start is the audio-clock time its first bar was heard;
-- the person shown: a thumbnail of the camera's video, read a few times a second and matched
-  against the photos the clip was made of;
+- what the socket answered and when, on the audio clock (the probe);
 - the request bodies the page sent to /api/generate, observed (not mocked) with Playwright.
 
 Clips: ``people-slideshow.y4m`` and ``person-webcam.y4m`` (../shared's, or made from the
-fixture photos), and, made here from the same photos, a slow slideshow (each person long
-enough to hold the groove over several bars) and a clip where the person leaves the picture.
+fixture photos), and, made here from the same photos, a clip where the person leaves the
+picture. The slideshow and two-bars tests wait on branch live-tests (issue 9).
 """
 
 from __future__ import annotations
@@ -33,9 +32,6 @@ from .pose_clips import HEADER, photo_path, yuv420_frame
 
 pytestmark = pytest.mark.browser
 
-SLIDESHOW_PEOPLE = ("241", "474", "564")  # people-slideshow.y4m's order
-SLOW_SLIDE_S = 7  # each person of the slow slideshow: longer than the two bars a change may take
-SLOW_BPM = 150  # a 1.6 s bar: several bars per person
 # The leaving clip: a person, then nobody. Chromium's fake camera loops its clip, so the empty room
 # must outlast the slowest start-up (CI took over 9 s to reach live mode) plus the watch, or the person
 # walks back in mid-test (stop 15's CI failure: 'following' where 'nobody' was asserted).
@@ -44,7 +40,6 @@ THUMB = (32, 24)  # the video thumbnail the person is told apart by
 MATCH_TOLERANCE = 0.02  # a loop is heard where the recording differs from its samples by < 2% of their energy
 ON_GRID_S = 0.002  # a loop starts on a bar boundary within 2 ms of the audio clock
 SETTLE_S = 0.5  # tracking settles after this long (issue 9: steadiness counts after it)
-PROBE_LAG_S = 0.5  # how late the video probe may see what the camera shows (see the slideshow test)
 TAIL_S = 0.75  # the synth kit's longest hit, room included, rings 0.7 s: a loop's tail across a switch ends by then
 
 
@@ -67,15 +62,6 @@ def photo(number: str) -> np.ndarray:
     return read_image_file(photo_path(POSE_DATA, number))
 
 
-def thumbnail(rgb: np.ndarray) -> np.ndarray:
-    """The picture as the camera shows it (letterboxed), shrunk to THUMB."""
-    import cv2
-
-    from .pose_clips import letterbox
-
-    return cv2.resize(letterbox(rgb), THUMB, interpolation=cv2.INTER_AREA).astype(np.float32)
-
-
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory, pose_clips):
     folder = tmp_path_factory.mktemp("live_clips")
@@ -83,7 +69,6 @@ def clips(tmp_path_factory, pose_clips):
     return {
         "slideshow": pose_clips / "people-slideshow.y4m",
         "webcam": pose_clips / "person-webcam.y4m",
-        "slow": write_clip(folder / "slow-slideshow.y4m", [(photo(n), SLOW_SLIDE_S) for n in SLIDESHOW_PEOPLE]),
         "leaving": write_clip(folder / "person-leaves.y4m", [(photo("241"), LEFT_AFTER_S), (blank, AWAY_S)]),
     }
 
@@ -265,24 +250,6 @@ def first_heard(spectrum: RecordingSpectrum, loop: np.ndarray, *, template_s: fl
     around = slice(close[0], close[0] + int(0.005 * SAMPLE_RATE))  # the best offset next to the first close one
     found = int(close[0] + np.argmin(difference[around])) - skip
     return found if found >= 0 else None
-
-
-def people_shown(probe: list[dict], people: dict[str, np.ndarray]) -> list[tuple[float, str]]:
-    """(audio-clock time, the person whose photo the video showed) for each probe sample."""
-    names = list(people)
-    references = np.stack([people[name].reshape(-1) for name in names])
-    shown = []
-    for sample in probe:
-        rgba = np.frombuffer(base64.b64decode(sample["pixels"]), np.uint8).astype(np.float32)
-        pixels = rgba.reshape(THUMB[1], THUMB[0], 4)[..., :3].reshape(-1)
-        distances = np.abs(references - pixels).mean(axis=1)
-        shown.append((sample["t"], names[int(np.argmin(distances))]))
-    return shown
-
-
-def changes(timeline: list[tuple[float, str]]) -> list[tuple[float, str]]:
-    """The (time, value) where a timeline's value changes, the first value included."""
-    return [(t, value) for i, (t, value) in enumerate(timeline) if i == 0 or value != timeline[i - 1][1]]
 
 
 def key(pattern) -> str:
