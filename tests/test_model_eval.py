@@ -63,10 +63,11 @@ def test_eval_music_judges_sampled_loops(groove_dir):
     from poseloops.model.dataset import load_split
     from poseloops.model.evaluate import music_report
 
-    report = music_report(load_default_model(), load_split(groove_dir, "validation"))
+    report = music_report(load_default_model(), load_split(groove_dir, "validation"), hold_seeds=60)
     hold = report["hold"]
+    assert hold["seeds"] == 60
     assert hold["generated_to_real_next"] < hold["generated_to_other_files"]  # it continues this file's groove
-    assert report["silent_bar_rate"] <= 0.05
+    assert report["silent_bar_rate"] == 0.0
     assert 0.7 < report["spread"]["velocity_ratio"] < 1.3 and 0.6 < report["spread"]["offset_ratio"] < 1.4
 
 

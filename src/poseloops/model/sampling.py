@@ -24,6 +24,7 @@ from .lstm import NumpyDrumLSTM
 
 MAX_TEMPERATURE = 2.0
 MAX_VARIATIONS = 64  # one batched call; more is a loop for the caller
+MAX_REDRAWS = 16  # draws of a bar that keeps coming out silent before the last draw is kept
 _TOP_OFFSET = MAX_OFFSET - 1e-4  # offsets stay inside [-0.5, 0.5)
 
 
@@ -77,6 +78,15 @@ def continue_played(lstm: NumpyDrumLSTM, known: Played, *, steps: int, temperatu
     ``style`` is a style index; ``origin`` is the bar position of ``known``'s
     first step. ``fresh``: ``known`` is not played to the model (a seed of
     rests): generation starts as a new piece, and its first step is never a rest.
+
+    Generation goes bar by bar, and the loop is sampled given that every bar
+    sounds, as every bar of the trimmed training data does: the model's small
+    odds of a silent bar grow wherever a sparse seed or a hot draw leaves it
+    off the data it knows. A whole bar that comes out silent is drawn again
+    from the state it started in, up to ``MAX_REDRAWS`` times; at temperature 0
+    (where every draw is the same), or if every draw was silent, it is drawn
+    once more with the rest barred at the step where the model found a hit
+    likeliest.
     """
     n = known.num_steps
     played = Played.empty(variations, n + steps)
@@ -84,23 +94,88 @@ def continue_played(lstm: NumpyDrumLSTM, known: Played, *, steps: int, temperatu
         known.events[0], known.velocities[0], known.offsets[0])
     if steps == 0:
         return played.cut(n)
-    start = n if fresh else 0  # a fresh piece reads nothing before its first generated step
-    view = played.cut(n) if fresh else played  # a view: what the loop writes into played shows in it
+    draw = _Draw(lstm, played, start=n if fresh else 0, first=n if fresh else -1, temperature=temperature,
+                 rng=rng, style=style, parts=parts, origin=origin, rest_odds=np.zeros(played.events.shape))
     state = lstm.initial_state(1) if fresh else _prime(lstm, played, style, parts, origin, n)
     state = (np.repeat(state[0], variations, axis=1), np.repeat(state[1], variations, axis=1))
-    for t in range(n, n + steps):
-        k = t - start  # index in view
-        lookback = lookback_features(view.events, view.velocities, view.offsets, np.array([k]),
-                                     lstm.spec.far_bars)[:, 0]
-        previous = view.events[:, k - 1] if k > 0 else np.full(variations, REST_EVENT)
-        logits, top, state = lstm.step(previous, (origin + t) % STEPS_PER_BAR, lookback, style, parts[t], state)
-        if fresh and t == n:
-            # A fresh piece opens with a hit: from silence the model's likeliest step is more silence.
-            logits[:, REST_EVENT] = -np.inf
-        events = choose(logits, temperature, rng)
-        velocities, offsets = draw_groove(lstm.groove(top, events), events, temperature, rng)
-        played.events[:, t], played.velocities[:, t], played.offsets[:, t] = events, velocities, offsets
+    everyone = np.arange(variations)
+    for t0, t1 in _bar_spans(n, n + steps, origin):
+        before = state
+        state = draw.steps(everyone, before, t0, t1)
+        state = draw.redraw_silent_bar(before, state, t0, t1)
     return played.cut(n)
+
+
+def _bar_spans(first: int, stop: int, origin: int) -> list[tuple[int, int]]:
+    """Steps ``first..stop`` cut at the bar lines (step ``t`` is at bar position ``(origin + t) % 16``)."""
+    lines = [t for t in range(first + 1, stop) if (origin + t) % STEPS_PER_BAR == 0]
+    edges = [first, *lines, stop]
+    return list(zip(edges[:-1], edges[1:]))
+
+
+@dataclass
+class _Draw:
+    """Draws steps of ``played`` for some of its rows: what ``continue_played`` repeats for a redrawn bar."""
+
+    lstm: NumpyDrumLSTM
+    played: Played
+    start: int  # the first step the model reads (after the rests of a fresh seed)
+    first: int  # the fresh piece's first step, never a rest (-1: none)
+    temperature: float
+    rng: np.random.Generator
+    style: int
+    parts: np.ndarray
+    origin: int
+    rest_odds: np.ndarray  # (rows, steps): the model's odds of a rest at each step drawn
+
+    def steps(self, rows: np.ndarray, state, t0: int, t1: int, hit_at: np.ndarray | None = None):
+        """Draws steps ``t0..t1`` of ``rows`` from ``state``, writes them into ``played``; returns the state after.
+
+        ``hit_at`` ``(len(rows),)``: a step per row where the rest is barred.
+        """
+        every_row = len(rows) == self.played.events.shape[0]
+        # Every row: views, so what is drawn shows in played at once. Some rows: copies, written back after.
+        played = self.played.cut(self.start) if every_row else Played(
+            *(a[rows, self.start:] for a in (self.played.events, self.played.velocities, self.played.offsets)))
+        for t in range(t0, t1):
+            k = t - self.start
+            lookback = lookback_features(played.events, played.velocities, played.offsets, np.array([k]),
+                                         self.lstm.spec.far_bars)[:, 0]
+            previous = played.events[:, k - 1] if k > 0 else np.full(len(rows), REST_EVENT)
+            logits, top, state = self.lstm.step(previous, (self.origin + t) % STEPS_PER_BAR, lookback, self.style,
+                                                self.parts[t], state)
+            self.rest_odds[rows, t] = _softmax(logits.astype(np.float64))[:, REST_EVENT]
+            if t == self.first:
+                # A fresh piece opens with a hit: from silence the model's likeliest step is more silence.
+                logits[:, REST_EVENT] = -np.inf
+            if hit_at is not None:
+                logits[hit_at == t, REST_EVENT] = -np.inf
+            events = choose(logits, self.temperature, self.rng)
+            velocities, offsets = draw_groove(self.lstm.groove(top, events), events, self.temperature, self.rng)
+            played.events[:, k], played.velocities[:, k], played.offsets[:, k] = events, velocities, offsets
+        if not every_row:
+            span = slice(t0, t1)
+            local = slice(t0 - self.start, t1 - self.start)
+            self.played.events[rows, span] = played.events[:, local]
+            self.played.velocities[rows, span] = played.velocities[:, local]
+            self.played.offsets[rows, span] = played.offsets[:, local]
+        return state
+
+    def redraw_silent_bar(self, before, after, t0: int, t1: int):
+        """Redraws the rows whose bar ending at ``t1`` is whole and silent; returns the state after the bar."""
+        bar_start = t1 - STEPS_PER_BAR
+        if (self.origin + t1) % STEPS_PER_BAR or bar_start < 0:
+            return after
+        hidden, cell = after[0].copy(), after[1].copy()
+        for attempt in range(1 if self.temperature == 0.0 else MAX_REDRAWS + 1):
+            silent = np.flatnonzero(~self.played.events[:, bar_start:t1].any(axis=1))
+            if not len(silent):
+                break
+            last = attempt == MAX_REDRAWS or self.temperature == 0.0
+            hit_at = t0 + self.rest_odds[silent, t0:t1].argmin(axis=1) if last else None
+            hidden[:, silent], cell[:, silent] = self.steps(silent, (before[0][:, silent], before[1][:, silent]),
+                                                            t0, t1, hit_at)
+        return hidden, cell
 
 
 def _prime(lstm: NumpyDrumLSTM, known: Played, style: int, parts: np.ndarray, origin: int, count: int):
