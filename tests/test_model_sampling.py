@@ -179,6 +179,33 @@ def test_no_bar_of_a_loop_is_silent_whatever_the_seed_and_temperature(model, tem
         assert len({loop.steps for loop in loops}) == len(loops)  # redrawn bars are draws, not one stock bar
 
 
+def test_a_greedy_loop_that_would_fall_silent_gets_its_likeliest_hit_instead(model, torch_model):
+    """A pose seed of one of the shared photos, whose greedy continuation went silent in bar 2: the bar is drawn
+    again with the rest barred at the step where the model found a hit likeliest, and the rest is greedy."""
+    from poseloops.model.loop_metrics import bars_of, silent_bars
+
+    seed = Pattern.from_steps([[], [2], [], [1], [6, 8], [6], [], [], [], []])
+    loop = model.continue_pattern(seed, temperature=0.0)[0]
+    assert silent_bars(loop) == 0
+    bar_two = bars_of(loop)[1]
+    parts = np.full(len(loop), PART_BEAT)
+    inputs = teacher_inputs(pattern_to_events(loop), loop.to_matrix(), loop.offset_matrix(), parts,
+                            far_bars=model.spec.far_bars)
+    inputs["styles"] = np.zeros(len(loop), np.int64)
+    with torch.no_grad():
+        probs = torch.softmax(torch_model(pad_rows([inputs], len(loop)))[0][0], -1).numpy()
+    events = pattern_to_events(loop)
+    hit_steps = [t for t in range(16, 32) if events[t]]
+    assert bar_two.any() and hit_steps  # the bar sounds
+    for t in range(16, 32):  # greedy wherever the rest was not barred
+        if t not in hit_steps:
+            assert probs[t, 0] > 0.5
+        else:
+            assert events[t] == probs[t, 1:].argmax() + 1
+    barred = [t for t in hit_steps if probs[t, 0] > 0.5]
+    assert len(barred) == 1  # one step was made to sound against the model's odds
+
+
 def test_fill_bars_bring_the_toms_and_crashes(model):
     loops = model.continue_pattern(ROCK_SEED, bars=4, fill_every=4, rng_seed=11, variations=16)
     from poseloops.model.loop_metrics import TOMS_AND_CRASH, bars_of, hits_per_bar

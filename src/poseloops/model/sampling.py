@@ -128,10 +128,12 @@ class _Draw:
     origin: int
     rest_odds: np.ndarray  # (rows, steps): the model's odds of a rest at each step drawn
 
-    def steps(self, rows: np.ndarray, state, t0: int, t1: int, hit_at: np.ndarray | None = None):
+    def steps(self, rows: np.ndarray, state, t0: int, t1: int, *, again: bool = False,
+              hit_at: np.ndarray | None = None):
         """Draws steps ``t0..t1`` of ``rows`` from ``state``, writes them into ``played``; returns the state after.
 
-        ``hit_at`` ``(len(rows),)``: a step per row where the rest is barred.
+        ``again``: the steps are a bar drawn again; ``hit_at`` ``(len(rows),)``:
+        a step per row where the rest is barred.
         """
         every_row = len(rows) == self.played.events.shape[0]
         # Every row: views, so what is drawn shows in played at once. Some rows: copies, written back after.
@@ -144,7 +146,8 @@ class _Draw:
             previous = played.events[:, k - 1] if k > 0 else np.full(len(rows), REST_EVENT)
             logits, top, state = self.lstm.step(previous, (self.origin + t) % STEPS_PER_BAR, lookback, self.style,
                                                 self.parts[t], state)
-            self.rest_odds[rows, t] = _softmax(logits.astype(np.float64))[:, REST_EVENT]
+            if again or self.temperature == 0.0:  # what the last draw of a silent bar needs
+                self.rest_odds[rows, t] = _softmax(logits.astype(np.float64))[:, REST_EVENT]
             if t == self.first:
                 # A fresh piece opens with a hit: from silence the model's likeliest step is more silence.
                 logits[:, REST_EVENT] = -np.inf
@@ -174,7 +177,7 @@ class _Draw:
             last = attempt == MAX_REDRAWS or self.temperature == 0.0
             hit_at = t0 + self.rest_odds[silent, t0:t1].argmin(axis=1) if last else None
             hidden[:, silent], cell[:, silent] = self.steps(silent, (before[0][:, silent], before[1][:, silent]),
-                                                            t0, t1, hit_at)
+                                                            t0, t1, again=True, hit_at=hit_at)
         return hidden, cell
 
 
