@@ -55,26 +55,34 @@ def lookback_features(events: np.ndarray, velocities: np.ndarray, offsets: np.nd
     at or after a predicted step are never read). ``steps`` ``(n,)`` are the
     indices predicted. Returns ``(..., n, num_lookback_features(far_bars))`` float32.
     """
+    return lookback_from_rows(step_rows(events, velocities, offsets), steps, far_bars)
+
+
+def step_rows(events: np.ndarray, velocities: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """``(..., L, 28)`` float32: each step as the features read it (drum bits, velocity/127, offset*2, present = 1).
+
+    Generation writes one row per step drawn and reads the lookback from these
+    rows (``lookback_from_rows``), rather than rebuilding them every step.
+    """
+    return np.concatenate([EVENT_BITS[events], velocities.astype(np.float32) / MAX_VELOCITY,
+                           offsets.astype(np.float32) * OFFSET_SCALE,
+                           np.ones(np.shape(events) + (1,), np.float32)], axis=-1)
+
+
+def lookback_from_rows(rows: np.ndarray, steps: np.ndarray, far_bars: tuple[int, ...] = FAR_BARS) -> np.ndarray:
+    """``lookback_features`` from ``step_rows`` ``(..., L, 28)`` (rows at or after a predicted step are never read)."""
     steps = np.asarray(steps, dtype=np.int64)
-    previous = _at(velocities, offsets, events, steps - 1)
-    one_bar = _at(velocities, offsets, events, steps - STEPS_PER_BAR)
-    parts = [previous[1], previous[2], one_bar[0], one_bar[1], one_bar[2], one_bar[3]]
+
+    def back(count: int) -> np.ndarray:  # the rows ``count`` steps back; zeros (present = 0) before the start
+        index = steps - count
+        present = (index >= 0).astype(np.float32)[:, None]
+        return np.take(rows, np.maximum(index, 0), axis=-2) * present
+
+    parts = [back(1)[..., _D:3 * _D], back(STEPS_PER_BAR)]
     for bars in far_bars:
-        far = _at(velocities, offsets, events, steps - bars * STEPS_PER_BAR)
-        parts += [far[0], far[3]]
-    return np.concatenate(parts, axis=-1).astype(np.float32)
-
-
-def _at(velocities, offsets, events, index):
-    """(drum bits, velocity/127, offset*2, present flag) at ``index`` (zeros where index < 0)."""
-    present = index >= 0
-    safe = np.where(present, index, 0)
-    mask = present.astype(np.float32)[:, None]
-    bits = EVENT_BITS[np.take(events, safe, axis=-1)] * mask
-    vel = np.take(velocities, safe, axis=-2).astype(np.float32) / MAX_VELOCITY * mask
-    off = np.take(offsets, safe, axis=-2).astype(np.float32) * OFFSET_SCALE * mask
-    flag = np.broadcast_to(mask, bits.shape[:-1] + (1,))
-    return bits, vel, off, flag
+        far = back(bars * STEPS_PER_BAR)
+        parts += [far[..., :_D], far[..., 3 * _D:]]
+    return np.concatenate(parts, axis=-1)
 
 
 def fill_parts(num_steps: int, *, start: int = 0, fill_every: int = 0) -> np.ndarray:

@@ -19,7 +19,7 @@ import numpy as np
 from ..errors import ParameterError
 from ..pattern import MAX_OFFSET, MAX_STEPS, MAX_VELOCITY, MIN_OFFSET, MIN_VELOCITY, STEPS_PER_BAR, check_num_steps
 from .events import NUM_EVENTS, REST_EVENT
-from .features import EVENT_BITS, lookback_features
+from .features import EVENT_BITS, lookback_features, lookback_from_rows, step_rows
 from .lstm import NumpyDrumLSTM
 
 MAX_TEMPERATURE = 2.0
@@ -95,7 +95,8 @@ def continue_played(lstm: NumpyDrumLSTM, known: Played, *, steps: int, temperatu
     if steps == 0:
         return played.cut(n)
     draw = _Draw(lstm, played, start=n if fresh else 0, first=n if fresh else -1, temperature=temperature,
-                 rng=rng, style=style, parts=parts, origin=origin, rest_odds=np.zeros(played.events.shape))
+                 rng=rng, style=style, parts=parts, origin=origin, rest_odds=np.zeros(played.events.shape),
+                 rows=step_rows(played.events, played.velocities, played.offsets))
     state = lstm.initial_state(1) if fresh else _prime(lstm, played, style, parts, origin, n)
     state = (np.repeat(state[0], variations, axis=1), np.repeat(state[1], variations, axis=1))
     everyone = np.arange(variations)
@@ -127,6 +128,7 @@ class _Draw:
     parts: np.ndarray
     origin: int
     rest_odds: np.ndarray  # (rows, steps): the model's odds of a rest at each step drawn
+    rows: np.ndarray  # (rows, steps, 28): features.step_rows of played, kept as steps are drawn
 
     def steps(self, rows: np.ndarray, state, t0: int, t1: int, *, again: bool = False,
               hit_at: np.ndarray | None = None):
@@ -139,10 +141,10 @@ class _Draw:
         # Every row: views, so what is drawn shows in played at once. Some rows: copies, written back after.
         played = self.played.cut(self.start) if every_row else Played(
             *(a[rows, self.start:] for a in (self.played.events, self.played.velocities, self.played.offsets)))
+        table = self.rows[:, self.start:] if every_row else self.rows[rows, self.start:]
         for t in range(t0, t1):
             k = t - self.start
-            lookback = lookback_features(played.events, played.velocities, played.offsets, np.array([k]),
-                                         self.lstm.spec.far_bars)[:, 0]
+            lookback = lookback_from_rows(table, np.array([k]), self.lstm.spec.far_bars)[:, 0]
             previous = played.events[:, k - 1] if k > 0 else np.full(len(rows), REST_EVENT)
             logits, top, state = self.lstm.step(previous, (self.origin + t) % STEPS_PER_BAR, lookback, self.style,
                                                 self.parts[t], state)
@@ -156,12 +158,14 @@ class _Draw:
             events = choose(logits, self.temperature, self.rng)
             velocities, offsets = draw_groove(self.lstm.groove(top, events), events, self.temperature, self.rng)
             played.events[:, k], played.velocities[:, k], played.offsets[:, k] = events, velocities, offsets
+            table[:, k] = step_rows(events, velocities, offsets)
         if not every_row:
             span = slice(t0, t1)
             local = slice(t0 - self.start, t1 - self.start)
             self.played.events[rows, span] = played.events[:, local]
             self.played.velocities[rows, span] = played.velocities[:, local]
             self.played.offsets[rows, span] = played.offsets[:, local]
+            self.rows[rows, span] = table[:, local]
         return state
 
     def redraw_silent_bar(self, before, after, t0: int, t1: int):
