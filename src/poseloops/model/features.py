@@ -13,9 +13,10 @@ trains faster on a small dataset):
 - the labels: style (0 = any, then the spec's styles) and part (0 = not
   given, 1 = beat, 2 = fill), one-hot.
 
-One function, ``lookback_features``, builds the continuous part for training
-(every step of a window at once) and for generation (one step of a batch of
-variations), so the two cannot drift apart.
+One definition builds the continuous part for training (``lookback_features``:
+every step of a window at once) and for generation (one step of a batch of
+variations, from the ``step_rows`` kept as steps are drawn): both read it with
+``lookback_from_rows``, so the two cannot drift apart.
 """
 
 from __future__ import annotations
