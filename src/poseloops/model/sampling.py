@@ -222,8 +222,13 @@ def choose(logits: np.ndarray, temperature: float, rng: np.random.Generator) -> 
 def event_probabilities(logits: np.ndarray, temperature: float) -> np.ndarray:
     """``(batch, 512)``: the distribution ``choose`` draws from at ``temperature`` > 0."""
     logits = logits.astype(np.float64)
-    rest = _softmax(logits)[:, REST_EVENT]
-    return np.concatenate([rest[:, None], _softmax(logits[:, 1:] / temperature) * (1.0 - rest)[:, None]], axis=1)
+    weights = np.exp(logits - logits.max(axis=1, keepdims=True))
+    weights /= weights.sum(axis=1, keepdims=True)
+    if temperature == 1.0:  # the hits' share of what the rest leaves is the model's own
+        return weights
+    rest = weights[:, REST_EVENT:REST_EVENT + 1]
+    hits = np.exp((logits[:, 1:] - logits[:, 1:].max(axis=1, keepdims=True)) / temperature)
+    return np.concatenate([rest, hits * ((1.0 - rest) / hits.sum(axis=1, keepdims=True))], axis=1)
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
