@@ -44,16 +44,36 @@ def longest_quiet_run(samples: np.ndarray, threshold: float = 0.004) -> int:
     return best
 
 
+def open_and_let_settle(studio, quiet_s: float = 1.0) -> None:
+    """Open the studio and wait until none of its own API requests has been under way for ``quiet_s``.
+
+    The tones tests take the player over; a render of the page's that finished late (a busy
+    machine) was queued over the tones at the next bar (full-suite runs twice heard its drums
+    at the boundary), even after the page's first loop was in.
+    """
+    import time
+
+    under_way = set()
+    studio.page.on("request", lambda request: under_way.add(request) if "/api/" in request.url else None)
+    studio.page.on("requestfinished", lambda request: under_way.discard(request))
+    studio.page.on("requestfailed", lambda request: under_way.discard(request))
+    studio.open()
+    studio.page.wait_for_function("() => window.studio.audio() !== null", timeout=60_000)
+    quiet_since, deadline = time.monotonic(), time.monotonic() + 60
+    while time.monotonic() - quiet_since < quiet_s:
+        assert time.monotonic() < deadline, [request.url for request in under_way]
+        studio.page.wait_for_timeout(100)  # lets Playwright deliver the page's request events
+        if under_way or studio.page.evaluate("window.studio.playback().waiting !== null"):
+            quiet_since = time.monotonic()
+
+
 def test_a_queued_loop_starts_at_the_next_bar_with_no_gap_and_no_click(tapped):
     """Tones make gaps and clicks measurable: a 220 Hz loop plays; mid-bar an 880 Hz loop is
     queued and replaced at once by a 440 Hz one. The 440 Hz tone must take over exactly at the
     next bar boundary (found from the audio: the first tone's onset plus whole bars), never at
     the loop's end; the 880 Hz one is never heard; nothing drops out and nothing jumps."""
     studio = tapped
-    studio.open()
-    # the page's own first loop is rendered before the test takes the player over: rendered late
-    # (a busy machine), it was queued over the tones (the full suite once heard its drums)
-    studio.page.wait_for_function("() => window.studio.audio() !== null", timeout=60_000)
+    open_and_let_settle(studio)
     studio.start_tap(9)
     queued_at = studio.page.evaluate(
         """async ([bpm, amplitude]) => {
