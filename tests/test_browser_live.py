@@ -354,12 +354,19 @@ def test_a_person_holding_still_plays_a_steady_seed_and_their_joints_light_up_on
     assert same / (len(settled) - 1) >= 0.95, (same, len(settled))
     # the groove held: one loop heard, made from the seed the body plays
     assert len(heard) == 1, [loop.start for loop in heard]
-    seed = state["seed"]["pattern"]
-    assert state["source"] == "live" and heard[0].pattern[: len(seed)] == seed
-    assert key(seed) == key(settled[-1]["seed"])
+    assert state["source"] == "live"
+    answered = [key(a["seed"]) for a in settled]
+    seed = heard[0].pattern[: len(state["seed"]["pattern"])]  # the seed of the loop heard
+    assert key(seed) in answered  # the page plays a seed the body showed: the latest, unless ...
+    if key(seed) != answered[-1]:  # ... it changed (the 5% the issue allows) too late to be heard yet
+        # (the fixture clip's elbow, near the visibility threshold, does so in some runs): a change is
+        # heard at the first allowed bar after the page's lead (up to twice its slowest preparation)
+        changed = [b["t"] for a, b in zip(settled, settled[1:]) if key(a["seed"]) != key(b["seed"])]
+        assert settled[-1]["t"] - changed[-1] < 2 * heard[0].bar_s + 1.0, (changed, settled[-1]["t"])
+    assert key(state["seed"]["pattern"]) in answered  # the studio shows what plays, or the change queued
 
     # the joints: each step of the seed with hits lights its points when heard, and no other step
-    hits = settled[-1]["hits"]
+    hits = next(a["hits"] for a in reversed(settled) if key(a["seed"]) == key(seed))  # of the seed playing
     for hit in hits:
         assert hit["drum"] in seed[hit["step"]], hit  # a hit is a cell of the seed
     points_by_step = {}
