@@ -96,7 +96,7 @@ def continue_played(lstm: NumpyDrumLSTM, known: Played, *, steps: int, temperatu
         return played.cut(n)
     draw = _Draw(lstm, played, start=n if fresh else 0, first=n if fresh else -1, temperature=temperature,
                  rng=rng, style=style, parts=parts, origin=origin, rest_odds=np.zeros(played.events.shape),
-                 rows=step_rows(played.events, played.velocities, played.offsets))
+                 table=step_rows(played.events, played.velocities, played.offsets))
     state = lstm.initial_state(1) if fresh else _prime(lstm, played, style, parts, origin, n)
     state = (np.repeat(state[0], variations, axis=1), np.repeat(state[1], variations, axis=1))
     everyone = np.arange(variations)
@@ -128,7 +128,7 @@ class _Draw:
     parts: np.ndarray
     origin: int
     rest_odds: np.ndarray  # (rows, steps): the model's odds of a rest at each step drawn
-    rows: np.ndarray  # (rows, steps, 28): features.step_rows of played, kept as steps are drawn
+    table: np.ndarray  # (rows, steps, 28): features.step_rows of played, kept as steps are drawn
 
     def steps(self, rows: np.ndarray, state, t0: int, t1: int, *, again: bool = False,
               hit_at: np.ndarray | None = None):
@@ -141,7 +141,7 @@ class _Draw:
         # Every row: views, so what is drawn shows in played at once. Some rows: copies, written back after.
         played = self.played.cut(self.start) if every_row else Played(
             *(a[rows, self.start:] for a in (self.played.events, self.played.velocities, self.played.offsets)))
-        table = self.rows[:, self.start:] if every_row else self.rows[rows, self.start:]
+        table = self.table[:, self.start:] if every_row else self.table[rows, self.start:]
         for t in range(t0, t1):
             k = t - self.start
             lookback = lookback_from_rows(table, np.array([k]), self.lstm.spec.far_bars)[:, 0]
@@ -165,7 +165,7 @@ class _Draw:
             self.played.events[rows, span] = played.events[:, local]
             self.played.velocities[rows, span] = played.velocities[:, local]
             self.played.offsets[rows, span] = played.offsets[:, local]
-            self.rows[rows, span] = table[:, local]
+            self.table[rows, span] = table[:, local]
         return state
 
     def redraw_silent_bar(self, before, after, t0: int, t1: int):
@@ -173,15 +173,18 @@ class _Draw:
         bar_start = t1 - STEPS_PER_BAR
         if (self.origin + t1) % STEPS_PER_BAR or bar_start < 0:
             return after
+        silent = np.flatnonzero(~self.played.events[:, bar_start:t1].any(axis=1))
+        if not len(silent):  # nearly every bar
+            return after
         hidden, cell = after[0].copy(), after[1].copy()
         for attempt in range(1 if self.temperature == 0.0 else MAX_REDRAWS + 1):
-            silent = np.flatnonzero(~self.played.events[:, bar_start:t1].any(axis=1))
-            if not len(silent):
-                break
             last = attempt == MAX_REDRAWS or self.temperature == 0.0
             hit_at = t0 + self.rest_odds[silent, t0:t1].argmin(axis=1) if last else None
             hidden[:, silent], cell[:, silent] = self.steps(silent, (before[0][:, silent], before[1][:, silent]),
                                                             t0, t1, again=True, hit_at=hit_at)
+            silent = np.flatnonzero(~self.played.events[:, bar_start:t1].any(axis=1))
+            if not len(silent):
+                break
         return hidden, cell
 
 
