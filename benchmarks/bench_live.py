@@ -7,6 +7,8 @@ clips in ../shared/data/pose at 30 fps (tests/live_frames.py).
   seed (``LivePose.read``, BlazePose in video mode), in process;
 - ``live_still_pose_ms``: the reference, the same frames through the still path
   (``decode_image`` + ``pose_to_pattern``: detection every frame), same run;
+- ``live_pose_one_thread_ms``: ``live_pose_ms`` with the tracker's models on one
+  XNNPACK thread (MediaPipe's own default), same run;
 - ``live_fps``: answers per second over the socket on a real ``poseloops serve``,
   one client sending each frame as soon as the last is answered, ``LIVE_FPS_SECONDS``;
 - ``live_rss_growth_mb``: the server's resident memory at the end of a live
@@ -47,7 +49,7 @@ def run(results: dict) -> None:
 def _in_process(results: dict, frames: list[bytes]) -> None:
     from poseloops.seeds import decode_image, pose_to_pattern
     from poseloops.seeds.live_pose import LivePose, MappingOptions
-    from poseloops.seeds.pose_estimator import BlazePoseEstimator
+    from poseloops.seeds.pose_estimator import BlazePoseEstimator, BlazePoseTracker
 
     live = LivePose(MappingOptions(mirror=True))
     still = BlazePoseEstimator()
@@ -61,6 +63,11 @@ def _in_process(results: dict, frames: list[bytes]) -> None:
         lambda: pose_to_pattern(decode_image(next_frame()), estimator=still, mirror=True), repeats=60
     )
     live.close()
+    one_thread = LivePose(MappingOptions(mirror=True), tracker=BlazePoseTracker(threads=1))
+    results["live_pose_one_thread_ms"] = median_ms(
+        lambda: one_thread.read(decode_image(next_frame())), repeats=150, warmup=10
+    )
+    one_thread.close()
 
 
 def _over_the_socket(results: dict, frames: list[bytes], *, fps: int) -> None:

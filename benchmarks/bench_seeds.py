@@ -4,7 +4,9 @@ Keys (medians, ms, after warm-up: MediaPipe's model load and librosa's import
 and JIT compilation happen once per process and are reported separately):
 - ``pose_ms``: one 640x480 webcam frame (person-webcam.y4m) to keypoints with
   ``estimate_pose`` (one person filling the frame: one BlazePose pass);
-- ``pose_mediapipe_ms``: MediaPipe's ``Pose.process`` alone on that frame, the reference;
+- ``pose_mediapipe_ms``: the reference, MediaPipe's own ``mediapipe.solutions.pose.Pose``
+  (still mode, its defaults: one XNNPACK thread) on that frame; ``pose_graph_ms``: our
+  graph's call alone (the same graph on ``POSE_THREADS`` threads), same frame;
 - ``pose_crowd_ms``: a photo of three people (COCO 241), where the people search looks three times;
 - ``pose_seed_ms``: the webcam frame to a seed (``pose_to_pattern``);
 - ``image_seed_ms``: a 640x480 picture to a seed (``image_to_pattern``);
@@ -44,7 +46,12 @@ def _pose(results: dict, frame: np.ndarray) -> None:
     estimator = BlazePoseEstimator()
     results["pose_load_ms"] = round((time.perf_counter() - start) * 1000, 1)
     results["pose_ms"] = median_ms(lambda: estimate_pose(frame, estimator=estimator))
-    results["pose_mediapipe_ms"] = median_ms(lambda: estimator._graph._pose.process(frame))
+    results["pose_graph_ms"] = median_ms(lambda: estimator._graph._pose.process(frame))
+    import mediapipe as mp
+
+    reference = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1)
+    results["pose_mediapipe_ms"] = median_ms(lambda: reference.process(frame))
+    reference.close()
     crowd = read_image_file(POSE_DATA / "COCO_val2014_000000000241.jpg")
     results["pose_crowd_ms"] = median_ms(lambda: estimate_pose(crowd, estimator=estimator), repeats=10)
     results["pose_seed_ms"] = median_ms(lambda: pose_to_pattern(frame, estimator=estimator))

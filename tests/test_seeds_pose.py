@@ -368,6 +368,32 @@ def test_estimator_is_safe_to_share_between_threads(photos):
     assert len(results) == 3 and all(np.array_equal(r, expected) for r in results)
 
 
+def _landmarks(result) -> np.ndarray:
+    return np.array([(m.x, m.y, m.visibility) for m in result.pose_landmarks.landmark])
+
+
+def test_our_threaded_graph_finds_what_mediapipes_own_pose_finds(photos, pose_clips):
+    # The graph is built by hand to set XNNPACK's thread count, which Pose cannot:
+    # its thresholds and side inputs must be Pose's, still and tracked, to the last bit.
+    import mediapipe as mp
+
+    from poseloops.seeds.pose_estimator import POSE_THREADS, BlazePoseEstimator, BlazePoseTracker
+
+    ours = BlazePoseEstimator(threads=max(POSE_THREADS, 2))._graph._pose
+    with mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1) as reference:
+        for name in ("241", "459", "564"):
+            assert np.array_equal(_landmarks(ours.process(photos[name])), _landmarks(reference.process(photos[name])))
+    tracker = BlazePoseTracker(threads=max(POSE_THREADS, 2))
+    frames = [frame for _, frame in read_video_frames(pose_clips / "people-slideshow.y4m")]
+    with mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1) as reference:
+        for frame in frames:  # three people in turn: tracking, then lost, then found again
+            ours, theirs = tracker._graph._pose.process(frame), reference.process(frame)
+            assert (ours.pose_landmarks is None) == (theirs.pose_landmarks is None)
+            if theirs.pose_landmarks is not None:
+                assert np.array_equal(_landmarks(ours), _landmarks(theirs))
+    tracker.close()
+
+
 def test_video_gives_the_frame_with_the_most_body_or_the_frames_asked_for(pose_clips):
     clip = pose_clips / "people-slideshow.y4m"  # 241, 474, 564 for 5 frames each
     [(index, seed, keypoints)] = video_to_patterns(clip)

@@ -11,6 +11,7 @@ and ``estimate_pose`` keeps the most prominent person (largest visible body).
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from pathlib import Path
 from typing import Protocol
@@ -26,8 +27,13 @@ from .keypoints import BLAZEPOSE_33, Keypoints, KeypointLayout, person_prominenc
 BLAZEPOSE_MODEL_COMPLEXITY = 1
 BLAZEPOSE_LANDMARK_MODEL = "modules/pose_landmark/pose_landmark_full.tflite"
 BLAZEPOSE_DETECTOR_MODEL = "modules/pose_detection/pose_detection.tflite"
+BLAZEPOSE_GRAPH = "modules/pose_landmark/pose_landmark_cpu.binarypb"  # the graph mediapipe.solutions.pose runs
 MIN_DETECTION_CONFIDENCE = 0.5  # MediaPipe's default; lower finds furniture
 MIN_TRACKING_CONFIDENCE = 0.5  # MediaPipe's default: below it a tracked pose is lost and the detector runs again
+# Off mobile, MediaPipe runs its models on one XNNPACK thread. Two nearly halve a
+# tracked frame's landmark model (24-26 -> 14-16 ms on the 2-core VM, same run);
+# more than four gain little for two small models and take cores from the audio.
+POSE_THREADS = max(1, min(4, os.cpu_count() or 1))
 
 # The people search. A person taller than this share of the frame is the
 # subject (a webcam user), so nobody else is looked for.
@@ -62,9 +68,9 @@ class BlazePoseEstimator:
 
     layout = BLAZEPOSE_33
 
-    def __init__(self) -> None:
+    def __init__(self, *, threads: int = POSE_THREADS) -> None:
         self._lock = threading.Lock()
-        self._graph = _BlazePoseGraph(static_image_mode=True)
+        self._graph = _BlazePoseGraph(static_image_mode=True, threads=threads)
 
     def detect(self, image_rgb: np.ndarray) -> Keypoints | None:
         with self._lock:
@@ -83,9 +89,9 @@ class BlazePoseTracker:
 
     layout = BLAZEPOSE_33
 
-    def __init__(self) -> None:
+    def __init__(self, *, threads: int = POSE_THREADS) -> None:
         self._lock = threading.Lock()  # one stream's frames are read in order, never two at once
-        self._graph = _BlazePoseGraph(static_image_mode=False)
+        self._graph = _BlazePoseGraph(static_image_mode=False, threads=threads)
 
     def detect(self, image_rgb: np.ndarray) -> Keypoints | None:
         """The tracked person's keypoints in the next frame of the stream, or ``None``."""
@@ -105,24 +111,18 @@ class BlazePoseTracker:
 class _BlazePoseGraph:
     """One MediaPipe pose graph and the frame handling both modes share (not thread-safe)."""
 
-    def __init__(self, *, static_image_mode: bool) -> None:
+    def __init__(self, *, static_image_mode: bool, threads: int) -> None:
         import mediapipe as mp  # heavy: loaded when a pose is first asked for
 
         root = Path(mp.__file__).parent
-        for model in (BLAZEPOSE_LANDMARK_MODEL, BLAZEPOSE_DETECTOR_MODEL):
+        for model in (BLAZEPOSE_LANDMARK_MODEL, BLAZEPOSE_DETECTOR_MODEL, BLAZEPOSE_GRAPH):
             if not (root / model).is_file():
                 raise ModelError(f"mediapipe at {root} lacks {model}; install mediapipe==0.10.21, which ships it")
         # MediaPipe's C++ side logs to stderr on start-up and once more on the
         # first landmarks it projects; both are silenced so a CLI error stays one line.
         self._first_landmarks_pending = True
         with native_stderr_silenced():
-            self._pose = mp.solutions.pose.Pose(
-                static_image_mode=static_image_mode,
-                model_complexity=BLAZEPOSE_MODEL_COMPLEXITY,
-                enable_segmentation=False,
-                min_detection_confidence=MIN_DETECTION_CONFIDENCE,
-                min_tracking_confidence=MIN_TRACKING_CONFIDENCE,
-            )
+            self._pose = _pose_solution(static_image_mode=static_image_mode, threads=threads)
             self._pose.process(np.zeros((64, 64, 3), np.uint8))  # builds both models now, not on first use
             self._pose.reset()  # and forgets that blank frame
 
@@ -154,6 +154,54 @@ class _BlazePoseGraph:
 
     def close(self) -> None:
         self._pose.close()
+
+
+def _pose_solution(*, static_image_mode: bool, threads: int):
+    """MediaPipe's BlazePose graph, as ``mediapipe.solutions.pose.Pose`` builds it, on ``threads`` threads.
+
+    ``Pose`` cannot set the models' thread count, so the same graph (subgraphs
+    expanded) is built here with its inference calculators' XNNPACK options set,
+    and our detection and tracking thresholds written into it.
+    """
+    import mediapipe as mp
+    from mediapipe.calculators.tensor import inference_calculator_pb2, tensors_to_detections_calculator_pb2
+    from mediapipe.calculators.util import thresholding_calculator_pb2
+    from mediapipe.framework import calculator_pb2
+    from mediapipe.python._framework_bindings import resource_util, validated_graph_config
+    from mediapipe.python.solution_base import SolutionBase
+
+    package_root = Path(mp.__file__).parent.parent  # where MediaPipe's "mediapipe/modules/..." paths start
+    resource_util.set_resource_dir(str(package_root))
+    validated = validated_graph_config.ValidatedGraphConfig()
+    validated.initialize(binary_graph_path=str(package_root / "mediapipe" / BLAZEPOSE_GRAPH))
+    config = calculator_pb2.CalculatorGraphConfig.FromString(validated.binary_config)
+    options_of = {
+        "InferenceCalculatorCpu": inference_calculator_pb2.InferenceCalculatorOptions,
+        "TensorsToDetectionsCalculator": tensors_to_detections_calculator_pb2.TensorsToDetectionsCalculatorOptions,
+        "ThresholdingCalculator": thresholding_calculator_pb2.ThresholdingCalculatorOptions,
+    }
+    for node in config.node:
+        if node.calculator not in options_of:
+            continue
+        options = node.options.Extensions[options_of[node.calculator].ext]
+        if node.calculator == "InferenceCalculatorCpu":
+            options.delegate.xnnpack.num_threads = threads
+        elif node.calculator == "TensorsToDetectionsCalculator":
+            options.min_score_thresh = MIN_DETECTION_CONFIDENCE
+        else:  # the landmark model's "is a person still there" score
+            options.threshold = MIN_TRACKING_CONFIDENCE
+    tracking = not static_image_mode
+    return SolutionBase(
+        graph_config=config,
+        side_inputs={
+            "model_complexity": BLAZEPOSE_MODEL_COMPLEXITY,
+            "smooth_landmarks": tracking,
+            "enable_segmentation": False,
+            "smooth_segmentation": tracking,
+            "use_prev_landmarks": tracking,
+        },
+        outputs=["pose_landmarks"],
+    )
 
 
 _default_estimator: PoseEstimator | None = None
