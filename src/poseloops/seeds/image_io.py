@@ -46,7 +46,7 @@ def decode_image(data: bytes, *, max_pixels_side: int = MAX_PIXELS_SIDE) -> np.n
                 raise InputError(
                     f"the image is {width}x{height} pixels; the limit is {max_pixels_side} on each side"
                 )
-            image = ImageOps.exif_transpose(image)  # also decodes the pixels
+            ImageOps.exif_transpose(image, in_place=True)  # decodes the pixels; in place: no copy of them
             return _to_rgb(image)
     except UnidentifiedImageError:
         raise InputError(f"the data is not a {', '.join(IMAGE_FORMATS[:-1])} or {IMAGE_FORMATS[-1]} image") from None
