@@ -8,6 +8,9 @@ import { audioBufferToWav } from "./wav.js";
 
 const SERVER_READS = ["audio/wav", "audio/x-wav", "audio/wave", "audio/flac", "audio/x-flac", "audio/ogg"];
 const METER_FLOOR_DB = -60; // the meter's left end; a quiet room sits near it
+// A peak meter's ballistics (IEC 60268-10 type I: 20 dB back in 1.7 s): it rises at once and
+// falls slowly, so a 20 ms tap stays readable instead of flashing for one animation frame.
+const METER_RELEASE_DB_PER_SECOND = 20 / 1.7;
 
 export class RhythmPanel {
   constructor({ record, time, useBpm, click, level, file }, { bpm, seedSteps, onSeed, message, limits, audio, onRecording }) {
@@ -71,7 +74,7 @@ export class RhythmPanel {
     this.recorder.stop();
   }
 
-  /** The microphone's level (peak over the last frame, in dB) on the meter, while recording. */
+  /** The microphone's level (peak over the last 1024 samples, in dB, with a slow fall) on the meter, while recording. */
   startMeter(stream) {
     const ctx = this.audio.context();
     const source = ctx.createMediaStreamSource(stream);
@@ -81,13 +84,18 @@ export class RhythmPanel {
     const samples = new Float32Array(analyser.fftSize);
     this.meter = { source, analyser };
     this.level.hidden = false;
+    let shown = METER_FLOOR_DB;
+    let last = performance.now();
     const draw = () => {
       if (!this.meter) return;
       analyser.getFloatTimeDomainData(samples);
       let peak = 0;
       for (const s of samples) peak = Math.max(peak, Math.abs(s));
       const db = peak > 0 ? 20 * Math.log10(peak) : METER_FLOOR_DB;
-      this.level.value = Math.max(0, Math.min(1, 1 - db / METER_FLOOR_DB));
+      const now = performance.now();
+      shown = Math.max(db, shown - (METER_RELEASE_DB_PER_SECOND * (now - last)) / 1000);
+      last = now;
+      this.level.value = Math.max(0, Math.min(1, 1 - shown / METER_FLOOR_DB));
       requestAnimationFrame(draw);
     };
     draw();
