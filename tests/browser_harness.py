@@ -189,6 +189,9 @@ class Studio:
                        return heard && !p.pending && loop && JSON.stringify(heard.loop.pattern) === JSON.stringify(loop.pattern); }""",
             timeout=timeout,
         )
+        # The page redraws the grid for a newly heard loop in its next animation frame, which may
+        # run after the one that saw the switch (the full suite once read the old loop's cells).
+        self.page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
     def wait_for_render(self, key_before: str | None, timeout: float = 15_000) -> None:
         self.page.wait_for_function("k => window.studio.audio() && window.studio.audio().key !== k", arg=key_before, timeout=timeout)

@@ -236,3 +236,44 @@ def test_the_last_bar_rings_across_a_switch(tapped, tmp_path):
     # exactly the tail, nothing else, sample for sample: started between two frames (as a 5 ms
     # cross-fade from a frame-aligned boundary was), Chromium interpolated it and it was 5.5% off
     assert error[start] < 1e-4 * np.sum(expected**2)
+
+
+FADE_S = 220 / SAMPLE_RATE  # player.js: a switch's cross-fade, whole frames
+
+
+@pytest.mark.parametrize("past_frame", [0.4, 0.6])
+def test_a_loop_switched_to_is_silent_until_its_fade_whichever_frame_its_start_rounds_to(tapped, past_frame):
+    """A switched-to loop starts on a whole frame and fades in over FADE_S. A fade beginning
+    0.4 of a frame past a frame has its start rounded down, to before the fade's first event:
+    that one sample played at the gain's default of 1. Bar boundaries are whole frames give or
+    take a rounding error, so in the suite ~1 switch in 5 clicked (the tones test's 0.48 jump).
+    The loop here is a constant 0.5: every sample before the fade must be silent and every
+    sample of the fade at most where the ramp is."""
+    studio = tapped
+    open_and_let_settle(studio)
+    studio.start_tap(1.5)
+    fade_start = studio.page.evaluate(
+        """async ([pastFrame, fade]) => {
+             const p = window.studio.player;
+             const ctx = p.context();
+             if (ctx.state === "suspended") await ctx.resume();
+             const rate = ctx.sampleRate;
+             const buffer = ctx.createBuffer(2, rate, rate);
+             for (let c = 0; c < 2; c++) buffer.getChannelData(c).fill(0.5);
+             const frame = Math.ceil((ctx.currentTime + 0.4) * rate);
+             const at = (frame + pastFrame) / rate + fade;
+             const slot = p.startSlot(buffer, { steps: 16, bpm: 120, swing: 0.5 }, at, 0, true);
+             await new Promise((resolve) => setTimeout(resolve, 900));
+             p.retire(slot);
+             return (frame + pastFrame) / rate;
+           }""",
+        [past_frame, FADE_S],
+    )
+    recording = studio.read_tap()
+    assert recording.holes == []
+    first = recording.index_of(fade_start)  # the frame nearest the fade's start
+    before, fade = recording.samples[first - 50 : first + 1], recording.samples[first + 1 : first + 200]
+    assert np.abs(before).max() < 0.01, np.abs(before).max()
+    ramp = 0.5 * (np.arange(first + 1, first + 200) + recording.start_frame - fade_start * SAMPLE_RATE) / (FADE_S * SAMPLE_RATE)
+    assert np.all(np.abs(fade) <= ramp + 0.01)
+    assert recording.samples[first + 300 : first + 2000].min() > 0.45  # and then it plays

@@ -112,6 +112,7 @@ export class LoopPlayer extends EventTarget {
     const gain = this.ctx.createGain();
     source.connect(gain);
     gain.connect(this.output);
+    gain.gain.value = 0; // silent before its fade, whichever side of it the start's frame falls (see startSlot)
     gain.gain.setValueAtTime(0, at - FADE_S);
     gain.gain.linearRampToValueAtTime(1, at);
     source.start(this.onFrame(at - FADE_S), this.onFrame(Math.max(0, lead - FADE_S)));
@@ -180,7 +181,10 @@ export class LoopPlayer extends EventTarget {
     gain.connect(this.output);
     const duration = buffer.duration;
     if (crossfade) {
-      // begin FADE_S early, rising to full exactly at the boundary
+      // begin FADE_S early, rising to full exactly at the boundary. Silent until then: the
+      // start is rounded to a frame, and one that fell a hair before the fade's first event
+      // played that sample at the gain's default of 1 (a click, in ~1 switch in 5).
+      gain.gain.value = 0;
       gain.gain.setValueAtTime(0, at - FADE_S);
       gain.gain.linearRampToValueAtTime(1, at);
       source.start(this.onFrame(at - FADE_S), this.onFrame(positiveModulo(offset - FADE_S, duration)));
