@@ -11,8 +11,9 @@ edges; past them it moves as soon as it has stayed in its new cell for
 changes the seed within a few hundredths of a second. A point that drops out of view for a frame or two (a
 hand's visibility flickering around the threshold) keeps playing for
 ``MISSES_KEPT`` frames and until its visibility falls ``VISIBILITY_MARGIN``
-below the threshold. With no history (the first frame) the seed is exactly
-``keypoints_to_pattern``'s.
+below the threshold; one that is not playing starts only once it is ``APPEAR_MARGIN``
+above it (a half-hidden hand's visibility creeps on a body held still). With no
+history (the first frame) the seed is exactly ``keypoints_to_pattern``'s.
 
 ``LivePose`` is one camera stream: a ``BlazePoseTracker`` (video mode: the
 detector runs only when the track is lost) and a ``SteadySeed``. Frames stay
@@ -60,6 +61,12 @@ MISSES_KEPT = 3
 # shot go in and out of view.
 VISIBILITY_MARGIN = 0.15
 FRAME_EDGE_MARGIN = 0.03
+# A point that is not playing starts only once it is this much over the threshold (after the
+# stream's first frame, which maps as a still picture does). On a picture held still,
+# MediaPipe's smoothed visibility of a half-hidden hand creeps for seconds (photo 241's right
+# hand: 0.36 to 0.53 over 15 s of identical frames), and crossing 0.5 once put a snare into
+# a held groove. With the keeping margin above, a point starts at 0.6 and stops below 0.35.
+APPEAR_MARGIN = 0.1
 
 # A cut (the camera turned, a slideshow's next picture) is read as a new stream: the track
 # and the cells start afresh, so the new picture is read as a still one would be, rather
@@ -108,6 +115,7 @@ class SteadySeed:
         self._cells: list[tuple[int, int] | None] = [None] * len(BODY_POINTS)
         self._misses = [0] * len(BODY_POINTS)
         self._moving: list[tuple[tuple[int, int], int] | None] = [None] * len(BODY_POINTS)  # (new cell, frames in it)
+        self._first = True  # no pose read since the start: the next maps as a still picture
 
     def update(self, keypoints: Keypoints) -> tuple[Pattern, list[Hit]]:
         """The seed of the next pose of the stream, and the hits that make it.
@@ -125,22 +133,27 @@ class SteadySeed:
         kept = places.playing(
             max(options.visibility_threshold - VISIBILITY_MARGIN, 0.0), frame_margin=FRAME_MARGIN + FRAME_EDGE_MARGIN
         )
+        starting = seen if self._first else places.playing(min(options.visibility_threshold + APPEAR_MARGIN, 1.0))
         positions, _ = keypoints.body_points(visibility_threshold=0.0, inside_frame_only=False)
         if seen.sum() < MIN_VISIBLE_POINTS:
             raise NoPersonError(
                 f"only {int(seen.sum())} body points are visible above {options.visibility_threshold:g}; "
                 f"a seed needs at least {MIN_VISIBLE_POINTS}"
             )
+        self._first = False
         hits = []
         for k, name in enumerate(BODY_POINTS):
-            cell = self._next_cell(k, seen[k], kept[k], places.across[k], places.height[k])
+            held = self._cells[k] is not None
+            cell = self._next_cell(k, kept[k] if held else starting[k], places.across[k], places.height[k])
             if cell is not None:
                 hits.append(Hit(name, float(positions[k, 0]), float(positions[k, 1]), *cell))
         return cells_to_pattern([(hit.step, hit.drum) for hit in hits], steps=options.steps), hits
 
-    def _next_cell(self, k: int, seen: bool, kept: bool, across: float, height: float) -> tuple[int, int] | None:
+    def _next_cell(self, k: int, plays: bool, across: float, height: float) -> tuple[int, int] | None:
+        """The cell point ``k`` plays now; ``plays``: whether it is seen well enough to go on
+        playing (if it plays) or to start (if not)."""
         held = self._cells[k]
-        if not seen and not (held is not None and kept):
+        if not plays:
             self._misses[k] += 1
             if self._misses[k] > MISSES_KEPT:
                 self._cells[k] = None
