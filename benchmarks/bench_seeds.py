@@ -40,6 +40,8 @@ def run(results: dict) -> None:
 
 
 def _pose(results: dict, frame: np.ndarray) -> None:
+    import mediapipe as mp
+
     from poseloops.seeds import BlazePoseEstimator, estimate_pose, pose_to_pattern, read_image_file
 
     start = time.perf_counter()
@@ -47,8 +49,6 @@ def _pose(results: dict, frame: np.ndarray) -> None:
     results["pose_load_ms"] = round((time.perf_counter() - start) * 1000, 1)
     results["pose_ms"] = median_ms(lambda: estimate_pose(frame, estimator=estimator))
     results["pose_graph_ms"] = median_ms(lambda: estimator._graph._pose.process(frame))
-    import mediapipe as mp
-
     reference = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1)
     results["pose_mediapipe_ms"] = median_ms(lambda: reference.process(frame))
     reference.close()

@@ -379,11 +379,13 @@ def test_our_threaded_graph_finds_what_mediapipes_own_pose_finds(photos, pose_cl
 
     from poseloops.seeds.pose_estimator import POSE_THREADS, BlazePoseEstimator, BlazePoseTracker
 
-    ours = BlazePoseEstimator(threads=max(POSE_THREADS, 2))._graph._pose
+    threads = max(POSE_THREADS, 2)
+    still = BlazePoseEstimator(threads=threads)._graph._pose
     with mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1) as reference:
         for name in ("241", "459", "564"):
-            assert np.array_equal(_landmarks(ours.process(photos[name])), _landmarks(reference.process(photos[name])))
-    tracker = BlazePoseTracker(threads=max(POSE_THREADS, 2))
+            assert np.array_equal(_landmarks(still.process(photos[name])), _landmarks(reference.process(photos[name])))
+    still.close()
+    tracker = BlazePoseTracker(threads=threads)
     frames = [frame for _, frame in read_video_frames(pose_clips / "people-slideshow.y4m")]
     with mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1) as reference:
         for frame in frames:  # three people in turn: tracking, then lost, then found again

@@ -175,21 +175,15 @@ def _pose_solution(*, static_image_mode: bool, threads: int):
     validated = validated_graph_config.ValidatedGraphConfig()
     validated.initialize(binary_graph_path=str(package_root / "mediapipe" / BLAZEPOSE_GRAPH))
     config = calculator_pb2.CalculatorGraphConfig.FromString(validated.binary_config)
-    options_of = {
-        "InferenceCalculatorCpu": inference_calculator_pb2.InferenceCalculatorOptions,
-        "TensorsToDetectionsCalculator": tensors_to_detections_calculator_pb2.TensorsToDetectionsCalculatorOptions,
-        "ThresholdingCalculator": thresholding_calculator_pb2.ThresholdingCalculatorOptions,
-    }
     for node in config.node:
-        if node.calculator not in options_of:
-            continue
-        options = node.options.Extensions[options_of[node.calculator].ext]
+        options = node.options.Extensions
         if node.calculator == "InferenceCalculatorCpu":
-            options.delegate.xnnpack.num_threads = threads
+            options[inference_calculator_pb2.InferenceCalculatorOptions.ext].delegate.xnnpack.num_threads = threads
         elif node.calculator == "TensorsToDetectionsCalculator":
-            options.min_score_thresh = MIN_DETECTION_CONFIDENCE
-        else:  # the landmark model's "is a person still there" score
-            options.threshold = MIN_TRACKING_CONFIDENCE
+            options[tensors_to_detections_calculator_pb2.TensorsToDetectionsCalculatorOptions.ext].min_score_thresh = (
+                MIN_DETECTION_CONFIDENCE)
+        elif node.calculator == "ThresholdingCalculator":  # the landmark model's "is a person still there" score
+            options[thresholding_calculator_pb2.ThresholdingCalculatorOptions.ext].threshold = MIN_TRACKING_CONFIDENCE
     tracking = not static_image_mode
     return SolutionBase(
         graph_config=config,
