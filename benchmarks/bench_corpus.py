@@ -12,8 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from poseloops.model.corpus import list_all_files, prepare_corpus
-from poseloops.model.dataset import load_split
+from poseloops.model.corpus import list_all_files, load_split, prepare_corpus
 
 REPO = Path(__file__).resolve().parent.parent
 GROOVE_DIRS = (REPO.parent / "shared" / "data" / "groove", REPO / "tests" / "data" / "groove")

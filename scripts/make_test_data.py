@@ -67,7 +67,8 @@ def style_files(rows: list[dict]) -> list[dict]:
 
 def ends_in_silence(groove: Path) -> list[str]:
     """The shortest train file ending in a whole silent bar, with none inside what the loader keeps."""
-    from poseloops.model.dataset import TrainingFiles, load_split
+    from poseloops.model.corpus import load_split
+    from poseloops.model.training_files import TrainingFiles
 
     dataset = load_split(groove, "train")
     whole, trimmed = TrainingFiles(dataset, ()), TrainingFiles(dataset, (), trim_silence=True)

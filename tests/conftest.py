@@ -43,7 +43,7 @@ def groove_dir() -> Path:
 @pytest.fixture(scope="session")
 def groove_train(groove_dir):
     """The train split, read once (16 s for all 887 files): tests only read it."""
-    from poseloops.model.dataset import load_split
+    from poseloops.model.corpus import load_split
 
     return load_split(groove_dir, "train")
 

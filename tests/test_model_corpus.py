@@ -9,8 +9,7 @@ import shutil
 import numpy as np
 import pytest
 
-from poseloops.model.corpus import prepare_corpus
-from poseloops.model.dataset import load_split
+from poseloops.model.corpus import load_split, prepare_corpus
 from poseloops.model.train import train_model
 from poseloops.model.train_config import TrainConfig
 

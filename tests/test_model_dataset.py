@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from poseloops.errors import InputError, ParameterError
-from poseloops.model.dataset import load_split
+from poseloops.model.corpus import load_split
 from poseloops.model.events import drums_to_event
 
 from .model_data import rock_beat_hits, write_drum_midi
@@ -103,7 +103,7 @@ def test_info_csv_rows_are_filtered_by_split_and_time_signature(tmp_path):
 
 def test_training_files_end_with_the_last_sounding_bar_and_validation_stays_whole(groove_train):
     """Trailing silence would teach that a quiet bar ends the piece: train rows never see a silent bar."""
-    from poseloops.model.dataset import TrainingFiles
+    from poseloops.model.training_files import TrainingFiles
 
     dataset = groove_train
     trimmed = TrainingFiles(dataset, (), trim_silence=True)

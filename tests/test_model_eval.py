@@ -60,7 +60,7 @@ def test_eval_recomputes_the_figures_from_real_files_not_the_weights_record(smal
 
 def test_eval_music_judges_sampled_loops(groove_dir):
     from poseloops.model import load_default_model
-    from poseloops.model.dataset import load_split
+    from poseloops.model.corpus import load_split
     from poseloops.model.evaluate import music_report
 
     report = music_report(load_default_model(), load_split(groove_dir, "validation"), hold_seeds=60)

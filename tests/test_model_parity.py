@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from poseloops.model.dataset import TrainingFiles, load_split
+from poseloops.model.corpus import load_split
+from poseloops.model.training_files import TrainingFiles
 from poseloops.model.features import PART_ANY
 from poseloops.model.lstm import NumpyDrumLSTM
 from poseloops.model.train import model_from_arrays, pad_rows

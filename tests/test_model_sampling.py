@@ -137,7 +137,7 @@ def _first_step(model):
 
 def test_loops_from_real_seeds_sound_like_drumming(model, groove_dir):
     """Real one-bar seeds from the validation split: busy like the data, never silent, rests where drummers rest."""
-    from poseloops.model.dataset import load_split
+    from poseloops.model.corpus import load_split
     from poseloops.model.evaluate import real_bars
     from poseloops.model.loop_metrics import bars_of, hits_per_bar, silent_bars
 

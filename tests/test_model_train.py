@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from poseloops.model import load_model
-from poseloops.model.dataset import TrainingFiles, load_split
+from poseloops.model.corpus import load_split
+from poseloops.model.training_files import TrainingFiles
 from poseloops.model.train import plan_batch, build_rows, train_model
 from poseloops.model.train_config import TrainConfig
 from poseloops.model.weights import load_weights

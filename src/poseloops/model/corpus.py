@@ -7,9 +7,9 @@ reads every file of every split in worker processes and writes one ``.npz``:
 each split's events, velocities and offsets concatenated, with per-file
 start indices, labels (style, beat/fill), tempo, source name, the per-position
 velocity sums the groove baseline needs, and what was skipped and why.
-``load_split`` reads such a file wherever it reads a folder, into the same
-``DrumDataset`` (same files in the same order), so training on the corpus is
-training on the folder.
+``load_split`` (here, the one entry point for both storage forms) reads such a
+file wherever it reads a folder, into the same ``DrumDataset`` (same files in
+the same order), so training on the corpus is training on the folder.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ import numpy as np
 
 from ..errors import InputError, ParameterError
 from ..pattern import NUM_DRUMS, STEPS_PER_BAR
-from .dataset import (SPLITS, DrumDataset, FileLabels, add_record, file_name, list_split_files, read_drum_file)
+from .dataset import (SPLITS, DrumDataset, FileLabels, add_record, file_name, list_split_files, load_folder_split,
+                      read_drum_file)
 
 CORPUS_TYPE = "poseloops.drum_corpus"
 CORPUS_VERSION = 1
@@ -49,6 +50,20 @@ class PrepareReport:
     @property
     def files_skipped(self) -> int:
         return sum(len(names) for names in self.skipped.values())
+
+
+def load_split(data_dir: str | Path, split: str) -> DrumDataset:
+    """Every usable file of ``split`` in ``data_dir`` (a folder, or a corpus from ``poseloops prepare``).
+
+    Raises ``ParameterError`` for an unknown split and ``InputError`` when the
+    folder is missing or the split yields no usable drum notes.
+    """
+    if split not in SPLITS:
+        raise ParameterError(f"split {split!r} is not one of {', '.join(SPLITS)}")
+    data_dir = Path(data_dir)
+    if data_dir.is_file():
+        return load_corpus_split(data_dir, split)
+    return load_folder_split(data_dir, split)
 
 
 def list_all_files(data_dir: Path) -> list[tuple[str, Path, FileLabels]]:

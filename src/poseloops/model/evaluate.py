@@ -27,7 +27,9 @@ import numpy as np
 
 from ..errors import InputError
 from ..pattern import MAX_VELOCITY, NUM_DRUMS, STEPS_PER_BAR, Pattern
-from .dataset import DrumDataset, TrainingFiles, load_split
+from .corpus import load_split
+from .dataset import DrumDataset
+from .training_files import TrainingFiles
 from .drum_model import DrumModel, load_default_model, load_model
 from .features import PART_ANY, STYLE_ANY
 from .loop_metrics import TOMS_AND_CRASH, bar_distance, event_bars, groove_spread, hits_per_bar, silent_bars

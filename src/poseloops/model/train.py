@@ -1,7 +1,7 @@
 """Training the groove LSTM in PyTorch, and exporting it for NumPy inference.
 
 The only module that imports torch. ``train_model`` reads a folder of drum
-MIDI (``dataset.load_split``), trains on random windows of the train split
+MIDI (``corpus.load_split``), trains on random windows of the train split
 (truncated back-propagation through time), scores the validation split the
 way ``poseloops eval`` does (every file from its start, no labels given)
 after each epoch, keeps the best epoch and writes it as ``.npz`` weights plus
@@ -45,7 +45,8 @@ from torch import nn
 
 from ..errors import ParameterError
 from ..pattern import MAX_VELOCITY, NUM_DRUMS, STEPS_PER_BAR
-from .dataset import TrainingFiles, load_split
+from .corpus import load_split
+from .training_files import TrainingFiles
 from .events import NUM_EVENTS, POSITION_BITS, position_features
 from .features import (
     EVENT_BITS,
