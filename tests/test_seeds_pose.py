@@ -441,8 +441,10 @@ def test_bad_image_arrays_are_refused():
         pose_to_pattern(np.zeros((10, 10), np.uint8))
 
 
-def test_picture_module_does_not_change_the_callers_image(photos):
-    image = photos["564"].copy()
-    find_people(image)
-    assert np.array_equal(image, photos["564"])
-    assert isinstance(Image.fromarray(image), Image.Image)
+def test_finding_people_does_not_change_the_callers_image(photos):
+    # 241 has several people: each one found has their head covered in the image searched next,
+    # which must be a copy, not the caller's picture
+    image = photos["241"].copy()
+    people = find_people(image)
+    assert len(people) >= 2  # the covering ran
+    assert np.array_equal(image, photos["241"])

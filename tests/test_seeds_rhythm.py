@@ -13,6 +13,7 @@ the train split with other kits). Their patterns are the known answer. Audio:
 from __future__ import annotations
 
 import io
+import json
 import sys
 from pathlib import Path
 
@@ -20,9 +21,10 @@ import numpy as np
 import pytest
 import soundfile
 
-from poseloops.errors import InputError, ParameterError
+from poseloops.errors import InputError, ModelError, ParameterError
 from poseloops.pattern import Pattern
 from poseloops.seeds import audio_to_pattern, decode_audio
+from poseloops.seeds import rhythm
 from poseloops.seeds.rhythm import load_classifier
 
 from . import voice_clicks
@@ -254,7 +256,24 @@ def test_bad_arguments_are_named(samples, sample_rate, options, fragment):
         audio_to_pattern(samples, sample_rate, **options)
 
 
-def test_classifier_spec_is_checked_on_load():
+def test_classifier_spec_is_checked_on_load(monkeypatch):
     spec = load_classifier()
     assert spec["weights"].shape == (3, 12) and spec["families"] == ["kick", "snare", "hat"]
-    assert isinstance(Pattern.empty(1), Pattern)
+    shipped = json.loads((Path(rhythm.__file__).parent / rhythm.CLASSIFIER_FILE).read_text())
+    assert np.array_equal(spec["weights"], shipped["weights"]) and np.array_equal(spec["bias"], shipped["bias"])
+    # The shipped file read by a module that expects something else: each check refuses it in a line.
+    # (load_classifier.__wrapped__: the uncached reader, so the cached spec stays the shipped one.)
+    expectations = [
+        ("CLASSIFIER_FILE", "missing_classifier.json", "cannot be read"),
+        ("CLASSIFIER_VERSION", 2, "is not a version 2"),
+        ("CLASSIFIER_TYPE", "another-classifier", "is not a version 1 another-classifier"),
+        ("BANDS_HZ", rhythm.BANDS_HZ[:-1], "fitted on other features"),
+        ("ANALYSIS_SAMPLE_RATE", 44100, "fitted on other features"),
+        ("FAMILY_DRUMS", {**rhythm.FAMILY_DRUMS, "tom": 4}, "weights of shape"),
+    ]
+    for name, value, fragment in expectations:
+        with monkeypatch.context() as patch:
+            patch.setattr(rhythm, name, value)
+            with pytest.raises(ModelError, match=fragment):
+                load_classifier.__wrapped__()
+    assert np.array_equal(load_classifier.__wrapped__()["weights"], spec["weights"])
