@@ -79,6 +79,26 @@ def test_swing_moves_only_offbeat_sixteenths_by_swing_minus_half_an_eighth(swing
     assert np.max(np.abs(straight - np.arange(16) * sixteenth_s(bpm))) <= ONSET_TOLERANCE_S
 
 
+@pytest.mark.parametrize("swing", [0.5, 0.6])
+def test_each_hit_is_displaced_by_its_offset_times_a_sixteenth(swing):
+    """Offsets from the definition: a hit at step s with offset o sounds at (s + swing shift + o) 16ths."""
+    bpm = 100
+    on = {0: 0.3, 3: 0.2, 6: -0.25, 9: -0.5, 12: 0.45}
+    pattern = Pattern.from_steps([[RIM] if i in on else [] for i in range(16)],
+                                 offsets=[[on[i]] if i in on else [] for i in range(16)])
+    onsets = detect_onsets(render_loop(pattern, bpm=bpm, swing=swing, mixer=DRY))
+    shift = [(swing - 0.5) * 2 if step % 2 else 0.0 for step in on]
+    expected = (np.array(list(on)) + shift + np.array(list(on.values()))) * sixteenth_s(bpm)
+    assert len(onsets) == len(on), onsets
+    assert np.max(np.abs(onsets - expected)) <= ONSET_TOLERANCE_S
+    # an early downbeat of a loop sounds at the end of the cycle before, where a repeating loop hears it
+    early = Pattern.from_steps([[RIM]] + [[]] * 7, offsets=[[-0.25]] + [[]] * 7)
+    onsets = detect_onsets(render_oneshot(early, bpm=bpm, loops=3, mixer=DRY), threshold=0.3)
+    np.testing.assert_allclose(onsets[1:], (np.array([8, 16]) - 0.25) * sixteenth_s(bpm), atol=ONSET_TOLERANCE_S)
+    loop_onsets = detect_onsets(render_loop(early, bpm=bpm, mixer=DRY))
+    np.testing.assert_allclose(loop_onsets, [(8 - 0.25) * sixteenth_s(bpm)], atol=ONSET_TOLERANCE_S)
+
+
 def seam_jump_and_typical_step(audio: np.ndarray) -> tuple[float, float]:
     """The jump from the last sample to the first when the buffer repeats, and the
     99th percentile of sample-to-sample jumps inside the loop."""

@@ -166,8 +166,9 @@ def _render(pattern, bpm, swing, kit, mixer, sample_rate, *, repeats: int, circu
     responses = hit_responses(kit, mixer)
     timed = [hit for hit in hit_times(pattern, swing=swing) if responses[hit.drum] is not None]
     starts = _frames_at([hit.time for hit in timed], samples_per_step(bpm, sample_rate))
-    # an early first hit sounds at the end of the previous cycle: in a loop that is this cycle's end
-    starts = starts % period if circular else np.maximum(starts, 0)
+    # an early first hit sounds at the end of the previous cycle: in a loop that is this cycle's end;
+    # a one-shot has no cycle before its first, so there it sounds at frame 0 (later cycles: early)
+    starts = starts % period if circular else starts
     hits = [(int(start), responses[hit.drum], hit.velocity) for start, hit in zip(starts, timed)]
     tail = max((len(r.layers[r.layer_for_velocity[v]]) for _, r, v in hits), default=0)
     total = repeats * period + tail + _late_overhang(starts, period)
@@ -178,7 +179,7 @@ def _render(pattern, bpm, swing, kit, mixer, sample_rate, *, repeats: int, circu
         response = voice.layers[voice.layer_for_velocity[velocity]]
         scaled = np.multiply(response, np.float32(velocity / MAX_VELOCITY), out=scratch[: len(response)])
         for cycle in range(repeats):
-            begin = cycle * period + start
+            begin = max(cycle * period + start, 0)
             end = min(begin + len(response), total)  # a late last hit's tail may reach past the buffer
             mix[begin:end] += scaled[: end - begin]
     audio = _fold(mix, period) if circular else _trim_tail(mix, repeats * period)
