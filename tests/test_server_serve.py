@@ -4,12 +4,16 @@ while one request is long, and keeping nothing anyone sent in its logs.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import socket
 import statistics
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 
@@ -33,12 +37,42 @@ def make_loop(client: httpx.Client, seed: dict, rng_seed: int) -> tuple[dict, by
     return pattern, rendered.content
 
 
+def listening_addresses(pid: int) -> list[tuple[str, int]]:
+    """(address, port) of every TCP socket process ``pid`` listens on, as the kernel has them.
+
+    The process's socket inodes (/proc/PID/fd), looked up in /proc/net/tcp and tcp6 (state 0A is
+    LISTEN). The kernel prints each 32-bit word of an address in the machine's byte order.
+    """
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):  # an fd closed while listing
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[len("socket:[") : -1])
+    found = []
+    for table, family in (("tcp", socket.AF_INET), ("tcp6", socket.AF_INET6)):
+        for line in Path(f"/proc/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state != "0A" or inode not in inodes:
+                continue
+            address, port = local.split(":")
+            raw = bytes.fromhex(address)
+            words = [raw[i : i + 4] for i in range(0, len(raw), 4)]
+            raw = b"".join(word[::-1] if sys.byteorder == "little" else word for word in words)
+            found.append((socket.inet_ntop(family, raw), int(port, 16)))
+    return found
+
+
 def test_serve_listens_on_loopback_and_prints_the_address():
     server = shared_server()
     first_line = server.log().splitlines()[0]
     match = re.search(r"open (http://127\.0\.0\.1:(\d+)/)", first_line)
     assert match, first_line
     assert match.group(1).rstrip("/") == server.url
+    # The address printed is rewritten for a browser (0.0.0.0 shows as 127.0.0.1): the socket's
+    # own address, from the kernel, says where the server really listens.
+    assert listening_addresses(server.process.pid) == [("127.0.0.1", int(match.group(2)))]
 
 
 def test_serve_says_in_one_line_when_the_port_is_taken():
