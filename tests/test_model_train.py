@@ -16,7 +16,8 @@ import pytest
 from poseloops.model import load_model
 from poseloops.model.corpus import load_split
 from poseloops.model.training_files import TrainingFiles
-from poseloops.model.train import plan_batch, build_rows, train_model
+from poseloops.model.train import build_rows, train_model
+from poseloops.model.train_batches import plan_batch
 from poseloops.model.train_config import TrainConfig
 from poseloops.model.weights import load_weights
 from poseloops.pattern import Pattern

@@ -139,7 +139,7 @@ def run_train(args: argparse.Namespace) -> int:
                               arguments=json.loads(json.dumps(arguments, default=str)),
                               log=lambda line: print(line, flush=True))
     except KeyboardInterrupt:
-        from ..model.train import checkpoint_path
+        from ..model.train_checkpoint import checkpoint_path
 
         print(f"interrupted: add --resume to continue from the last epoch in {checkpoint_path(args.out)}",
               file=sys.stderr)

@@ -26,6 +26,11 @@ Runs on one process or many: under ``torchrun`` each process builds only its
 rows of the same global batch and DistributedDataParallel averages the
 gradients (gloo on CPUs, NCCL on GPUs), so N processes follow one process
 with the same global batch.
+
+Beside this loop: ``train_batches`` (what each batch holds; NumPy only),
+``train_checkpoint`` (stop and resume), ``train_distributed`` (one process or
+torchrun's), ``train_config`` (the settings) and ``train_report`` (the run's
+report and figure).
 """
 
 from __future__ import annotations
@@ -33,7 +38,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-import os
 import random
 import time
 from dataclasses import asdict
@@ -46,32 +50,17 @@ from torch import nn
 from ..errors import ParameterError
 from ..pattern import MAX_VELOCITY, NUM_DRUMS, STEPS_PER_BAR
 from .corpus import load_split
-from .training_files import TrainingFiles
 from .events import NUM_EVENTS, POSITION_BITS, position_features
-from .features import (
-    EVENT_BITS,
-    PART_ANY,
-    PART_BEAT,
-    PART_FILL,
-    PART_NAMES,
-    STYLE_ANY,
-    history_steps,
-    teacher_inputs,
-)
+from .features import EVENT_BITS, PART_ANY, PART_NAMES, STYLE_ANY
+from .train_batches import batch_arrays, pad_arrays, plan_batch, rows_of_rank
+from .train_checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
 from .train_config import TrainConfig
+from .train_distributed import Distributed
 from .train_report import RunReport
+from .training_files import TrainingFiles
 from .weights import GROOVE_PARAMS, LOG_SCALE_RANGE, ModelSpec, save_weights
 
 VALIDATION_BATCH = 16  # files scored together; sorted by length so padding stays small
-STYLE_DROPOUT = 0.3  # share of rows trained without their style: the "any style" model
-PART_DROPOUT = 0.3
-FILL_JOIN = 0.3  # share of rows that are a few bars of beat and then a fill
-# Share of rows that start with no history: the model sees them as a person's seed is seen, a groove
-# already under way with nothing before it (otherwise only a file's first bar has no history, and the
-# model learns that what follows a first bar changes, as a drummer's intro does).
-NO_HISTORY = 0.5
-MAX_OPENING_HITS = 3  # a sparse opening (``TrainConfig.sparse_openings``) keeps 1 to this many hits
-MAX_JOIN_BARS = 4
 
 
 class DrumLSTM(nn.Module):
@@ -121,110 +110,23 @@ def model_from_arrays(spec: ModelSpec, arrays: dict[str, np.ndarray]) -> DrumLST
     return model.eval()
 
 
-# --- data -------------------------------------------------------------------------
-
-
-def plan_batch(files: TrainingFiles, rng: np.random.Generator, *, batch: int, window: int,
-               sparse_openings: float = 0.0) -> list[dict]:
-    """What each row of one global batch holds; every process draws the same plan from the same RNG.
-
-    ``sparse_openings``: share of rows that open like a person's sparse seed (a kick; a snare, then
-    rests): their first steps keep one to three of the drummer's hits and are read, not learned; the
-    drummer's real playing after them is learned. Groove files never open that sparsely.
-    """
-    beats = np.flatnonzero(files.parts != PART_FILL)
-    fills = np.flatnonzero(files.parts == PART_FILL)
-    plans = []
-    for _ in range(batch):
-        plan = {"style_drop": bool(rng.random() < STYLE_DROPOUT), "part_drop": bool(rng.random() < PART_DROPOUT)}
-        if len(fills) and len(beats) and rng.random() < FILL_JOIN:
-            fill = int(rng.choice(fills))
-            same = beats[files.styles[beats] == files.styles[fill]]
-            beat = int(rng.choice(same if len(same) else beats))
-            bars = int(rng.integers(1, MAX_JOIN_BARS + 1))
-            last_bar = max(0, int(files.lengths[beat]) // STEPS_PER_BAR - bars)
-            plan.update(kind="join", beat=beat, fill=fill, bars=bars,
-                        bar=int(rng.integers(0, last_bar + 1)))
-        else:
-            f = int(rng.choice(len(files), p=files.lengths / files.lengths.sum()))
-            plan.update(kind="window", file=f, start=int(rng.integers(0, int(files.lengths[f]))),
-                        no_history=bool(rng.random() < NO_HISTORY))
-            if sparse_openings and rng.random() < sparse_openings:
-                # A seed fills the start of bar 1: the opening starts on a bar line and is 1-16 steps long.
-                bar_start = plan["start"] - plan["start"] % STEPS_PER_BAR
-                plan.update(kind="opening", start=bar_start, no_history=True,
-                            opening=int(rng.integers(1, STEPS_PER_BAR + 1)), thin_seed=int(rng.integers(2**31)))
-        plans.append(plan)
-    return plans
+# --- batches (planned and built in train_batches.py) -------------------------------------------------------------------------
 
 
 def build_rows(files: TrainingFiles, plans: list[dict], window: int) -> dict[str, torch.Tensor]:
-    """The planned rows as padded tensors ``(rows, window, ...)`` with a ``mask`` of real steps."""
-    return pad_rows([_row(files, plan, window) for plan in plans], window)
+    """The planned rows (``train_batches``) as padded tensors ``(rows, window, ...)`` with a ``mask`` of real steps."""
+    return _tensors(batch_arrays(files, plans, window))
 
 
-def _row(files: TrainingFiles, plan: dict, window: int) -> dict[str, np.ndarray]:
-    if plan["kind"] == "window":
-        f = plan["file"]
-        row = files.file_inputs(f, start=plan["start"], stop=plan["start"] + window, history=not plan["no_history"])
-        label_style = files.styles[f]
-    elif plan["kind"] == "opening":
-        row = _sparse_opening(files, plan, window)
-        label_style = files.styles[plan["file"]]
-    else:
-        row = _joined(files, plan, window)
-        label_style = files.styles[plan["fill"]]
-    if plan["style_drop"]:
-        row["styles"][:] = STYLE_ANY
-    else:
-        row["styles"][:] = label_style
-    if plan["part_drop"]:
-        row["parts"][:] = PART_ANY
-    row.setdefault("learn", np.ones(len(row["events"]), bool))
-    return row
+def pad_rows(rows: list[dict[str, np.ndarray]], length: int) -> dict[str, torch.Tensor]:
+    """Rows of teacher-forced inputs as zero-padded tensors ``(rows, length, ...)``, with a ``mask`` of real steps."""
+    return _tensors(pad_arrays(rows, length))
 
 
-def _sparse_opening(files: TrainingFiles, plan: dict, window: int) -> dict[str, np.ndarray]:
-    """A window whose first ``opening`` steps keep 1-3 of their hits, read but not learned."""
-    f, start = plan["file"], plan["start"]
-    stop = min(start + window, len(files.events[f]))
-    velocities = np.array(files.velocities[f][start:stop])
-    offsets = np.array(files.offsets[f][start:stop])
-    opening = min(plan["opening"], stop - start)
-    hits = np.argwhere(velocities[:opening] > 0)
-    rng = np.random.default_rng(plan["thin_seed"])
-    keep = hits[rng.choice(len(hits), size=min(len(hits), int(rng.integers(1, MAX_OPENING_HITS + 1))),
-                           replace=False)] if len(hits) else hits
-    thinned = np.zeros_like(velocities[:opening])
-    thinned[tuple(keep.T)] = velocities[:opening][tuple(keep.T)]
-    velocities[:opening] = thinned
-    offsets[:opening] = np.where(thinned > 0, offsets[:opening], 0.0)
-    events = ((velocities > 0) << np.arange(velocities.shape[1])).sum(axis=1)
-    parts = np.full(stop - start, files.parts[f], np.int64)
-    row = teacher_inputs(events, velocities, offsets, parts, origin=start, far_bars=files.far_bars)
-    row["styles"] = np.zeros(stop - start, np.int64)
-    row["learn"] = np.arange(stop - start) >= opening
-    return row
+def _tensors(arrays: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
+    return {key: torch.from_numpy(array) for key, array in arrays.items()}
 
 
-def _joined(files: TrainingFiles, plan: dict, window: int) -> dict[str, np.ndarray]:
-    """``bars`` bars of a beat file, then a fill file, as one sequence (the beat's history before it kept)."""
-    beat, fill = plan["beat"], plan["fill"]
-    begin = plan["bar"] * STEPS_PER_BAR
-    end = min(begin + plan["bars"] * STEPS_PER_BAR, len(files.events[beat]))
-    origin = max(0, begin - history_steps(files.far_bars))  # a multiple of 16 when begin is: positions stay right
-    pieces = (slice(origin, end), slice(0, len(files.events[fill])))
-    sources = (beat, fill)
-    events = np.concatenate([files.events[f][p] for f, p in zip(sources, pieces)])
-    velocities = np.concatenate([files.velocities[f][p] for f, p in zip(sources, pieces)])
-    offsets = np.concatenate([files.offsets[f][p] for f, p in zip(sources, pieces)])
-    parts = np.concatenate([np.full(end - origin, PART_BEAT), np.full(len(files.events[fill]), PART_FILL)])
-    start = begin - origin
-    stop = min(len(events), start + window)
-    row = teacher_inputs(events, velocities, offsets, parts, origin=origin, start=start, stop=stop,
-                         far_bars=files.far_bars)
-    row["styles"] = np.zeros(stop - start, np.int64)
-    return row
 
 
 # --- loss and scoring -------------------------------------------------------------
@@ -294,22 +196,6 @@ def _add_groove_errors(totals: dict, groove, batch, step_ms) -> None:
     totals["hits"] += int(hits.sum())
 
 
-def pad_rows(rows: list[dict[str, np.ndarray]], length: int) -> dict[str, torch.Tensor]:
-    """Rows of teacher-forced inputs as zero-padded tensors ``(rows, length, ...)``, with a ``mask`` of real steps."""
-    out = {}
-    for key in rows[0]:
-        first = rows[0][key]
-        array = np.zeros((len(rows), length, *first.shape[1:]), first.dtype)
-        for r, row in enumerate(rows):
-            array[r, :len(row[key])] = row[key]
-        out[key] = torch.from_numpy(array)
-    lengths = np.array([len(r["events"]) for r in rows])
-    out["mask"] = torch.from_numpy(np.arange(length)[None, :] < lengths[:, None])
-    if "learn" in out:  # steps that are read as a seed is, not predicted
-        out["mask"] &= out.pop("learn")
-    return out
-
-
 # --- the loop ---------------------------------------------------------------------
 
 
@@ -325,7 +211,7 @@ def train_model(data_dir: str | Path, out_path: str | Path, config: TrainConfig,
     to resume, ``ParameterError`` when the checkpoint was made with other settings.
     """
     check_config(config)
-    world = _Distributed.start(config)
+    world = Distributed.start(config)
     started = time.monotonic()
     torch.manual_seed(config.seed)
     random.seed(config.seed)
@@ -419,7 +305,7 @@ def _train_epoch(model, optimiser, files, rng, config, world, batches, first_bat
         _set_learning_rate(optimiser, config, (first_batch + b) / total_batches)
         plans = plan_batch(files, rng, batch=config.batch, window=config.window,
                            sparse_openings=config.sparse_openings)
-        batch = {k: v.to(world.device) for k, v in build_rows(files, plans[world.rank::world.size],
+        batch = {k: v.to(world.device) for k, v in build_rows(files, rows_of_rank(plans, world.rank, world.size),
                                                                 config.window).items()}
         logits, groove, _ = model(batch)
         event_nll, groove_nll, steps, hits = losses(logits, groove, batch)
@@ -439,51 +325,7 @@ def _train_epoch(model, optimiser, files, rng, config, world, batches, first_bat
     return float(np.mean(losses_seen))
 
 
-# --- checkpoints ------------------------------------------------------------------
-
-# settings a resumed run may change: how long it runs, and where
-RESUMABLE_CHANGES = ("epochs", "minutes", "device")
-
-
-def checkpoint_path(out_path: str | Path) -> Path:
-    """``model.checkpoint.pt`` beside ``model.npz``."""
-    return Path(out_path).with_suffix(".checkpoint.pt")
-
-
-def save_checkpoint(path: Path, *, model, optimiser, rng, torch_states, config, epoch, history, best, best_state,
-                    seconds) -> None:
-    """Everything a run needs to go on as if never stopped, written atomically (a kill mid-write keeps the last)."""
-    state = {"model": model.state_dict(), "optimiser": optimiser.state_dict(), "numpy_rng": rng.bit_generator.state,
-             "python_rng": random.getstate(), "torch_rng": torch_states, "config": asdict(config), "epoch": epoch,
-             "history": history, "best": best, "best_state": best_state, "seconds": seconds}
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
-
-
-def load_checkpoint(path: Path, config: TrainConfig, world) -> dict:
-    """The checkpoint at ``path`` on this run's device; refuses one made with other model or data settings."""
-    from ..errors import InputError
-
-    if not path.is_file():
-        raise InputError(f"there is no checkpoint {path} to resume from")
-    try:
-        state = torch.load(path, map_location=world.device, weights_only=False)
-    except Exception as err:  # torch raises many kinds for a truncated or foreign file
-        raise InputError(f"cannot read the checkpoint {path}: {err}") from None
-    saved, asked = state["config"], asdict(config)
-    changed = [f"{k}={saved[k]!r} (now {asked[k]!r})" for k in asked
-               if k not in RESUMABLE_CHANGES and _plain(saved.get(k)) != _plain(asked[k])]
-    if changed:
-        raise ParameterError(f"the checkpoint {path} was made with {', '.join(changed)}: resume with the same settings")
-    if state["epoch"] >= config.epochs:
-        raise ParameterError(f"the checkpoint {path} has already run {state['epoch']} epochs; ask for more with --epochs")
-    state["python_rng"] = tuple(tuple(x) if isinstance(x, list) else x for x in state["python_rng"])
-    return state
-
-
-def _plain(value):
-    return list(value) if isinstance(value, tuple) else value
+# --- helpers of the loop ----------------------------------------------------------
 
 
 def _set_learning_rate(optimiser, config: TrainConfig, progress: float) -> None:
@@ -518,64 +360,3 @@ def check_config(config: TrainConfig) -> None:
     for name, ok in checks.items():
         if not ok:
             raise ParameterError(f"training setting {name}={getattr(config, name)!r} is out of range")
-
-
-class _Distributed:
-    """One process, or one of torchrun's: rank, world size, device, and the collective calls training needs."""
-
-    def __init__(self, rank: int, size: int, device: torch.device):
-        self.rank, self.size, self.device = rank, size, device
-        self.is_main = rank == 0
-
-    @classmethod
-    def start(cls, config: TrainConfig) -> "_Distributed":
-        size = int(os.environ.get("WORLD_SIZE", "1"))
-        if config.device == "cuda" and not torch.cuda.is_available():
-            raise ParameterError("--device cuda was asked for, but PyTorch sees no CUDA device")
-        if size == 1:
-            return cls(0, 1, torch.device(config.device))
-        import torch.distributed as dist
-
-        dist.init_process_group(backend="nccl" if config.device == "cuda" else "gloo")
-        local = int(os.environ.get("LOCAL_RANK", "0"))
-        device = torch.device("cuda", local) if config.device == "cuda" else torch.device("cpu")
-        if config.device == "cuda":
-            torch.cuda.set_device(device)
-        return cls(dist.get_rank(), size, device)
-
-    def wrap(self, model: nn.Module) -> nn.Module:
-        if self.size == 1:
-            return model
-        from torch.nn.parallel import DistributedDataParallel
-
-        return DistributedDataParallel(model, device_ids=[self.device.index] if self.device.type == "cuda" else None)
-
-    def total(self, value: torch.Tensor) -> torch.Tensor:
-        """``value`` summed over every process (unchanged on one)."""
-        if self.size == 1:
-            return value
-        import torch.distributed as dist
-
-        value = value.detach().clone()
-        dist.all_reduce(value)
-        return value
-
-    def gather_objects(self, value) -> list:
-        """``value`` of every process, in rank order (a one-item list on one process)."""
-        if self.size == 1:
-            return [value]
-        import torch.distributed as dist
-
-        values = [None] * self.size
-        dist.all_gather_object(values, value)
-        return values
-
-    def stop_all(self, stop: bool) -> bool:
-        """True on every process when any of them wants to stop (so none waits forever on the others)."""
-        return bool(self.total(torch.tensor(float(stop), device=self.device)) > 0)
-
-    def finish(self) -> None:
-        if self.size > 1:
-            import torch.distributed as dist
-
-            dist.destroy_process_group()
