@@ -23,7 +23,8 @@ import soundfile
 
 from poseloops.errors import InputError, ModelError, ParameterError
 from poseloops.pattern import Pattern
-from poseloops.seeds import audio_to_pattern, decode_audio
+from poseloops.audio import decode_audio
+from poseloops.seeds import audio_to_pattern
 from poseloops.seeds import rhythm
 from poseloops.seeds.rhythm import load_classifier
 

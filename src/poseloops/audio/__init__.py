@@ -6,7 +6,7 @@ only when audio is made.
 """
 
 from .drumkit import Kit, Layer, Voice
-from .files import encode_audio, write_audio
+from .files import decode_audio, encode_audio, write_audio
 from .kits import KitInfo, list_kits, load_kit
 from .limiter import CEILING_DBFS
 from .mixer import MixerSettings, VoiceMix
@@ -23,6 +23,7 @@ __all__ = [
     "TAIL_LEAD_S",
     "Voice",
     "VoiceMix",
+    "decode_audio",
     "encode_audio",
     "list_kits",
     "load_kit",

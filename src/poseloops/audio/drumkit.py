@@ -18,6 +18,8 @@ import numpy as np
 from ..errors import KitError
 from ..pattern import MAX_VELOCITY, NUM_DRUMS
 
+SAMPLE_RATE = 44100  # CD rate: kits load at it, loops render at it, files are written at it
+SAMPLE_RATE_RANGE = (8000, 192000)  # telephone to studio: the rates rendering and analysis take
 SAMPLE_SUFFIXES = (".wav", ".flac", ".ogg", ".aif", ".aiff")
 MAX_SAMPLE_SECONDS = 30.0  # a one-shot longer than this is not a drum hit; refuse rather than eat memory
 SILENCE_FLOOR_DB = -90.0  # trailing audio below this (relative to the sample's peak) is cut: inaudible, costs mixing time

@@ -25,7 +25,7 @@ from pathlib import Path
 from ..errors import KitError
 from ..midi_io import DRUM_TO_PITCH, SEED_PITCH_TO_DRUM
 from ..pattern import NUM_DRUMS
-from .drumkit import Kit, Layer, Voice, read_sample
+from .drumkit import SAMPLE_RATE, Kit, Layer, Voice, read_sample
 
 DRUMKIT_FILE = "drumkit.xml"
 KICK, SNARE, CLOSED_HAT, OPEN_HAT, LOW_TOM, MID_TOM, HIGH_TOM, CRASH, RIDE = range(NUM_DRUMS)
@@ -75,7 +75,7 @@ def is_hydrogen_kit(path: Path) -> bool:
     return (path / DRUMKIT_FILE).is_file()
 
 
-def load_hydrogen_kit(path: str | Path, *, sample_rate: int = 44100) -> Kit:
+def load_hydrogen_kit(path: str | Path, *, sample_rate: int = SAMPLE_RATE) -> Kit:
     """The Hydrogen kit in folder ``path`` (or its ``drumkit.xml``).
 
     Raises ``KitError`` for a missing or malformed ``drumkit.xml``, a kit with no

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import KitError
-from .drumkit import Kit
+from .drumkit import SAMPLE_RATE, Kit
 from .hydrogen import DRUMKIT_FILE, is_hydrogen_kit, load_hydrogen_kit
 from .sample_folder import load_folder_kit
 from .synth_kit import SYNTH_KIT_NAME, build_synth_kit
 
 SYSTEM_KIT_DIR = Path("/usr/share/hydrogen/data/drumkits")
 USER_KIT_DIR = Path("~/.hydrogen/data/drumkits")
-KIT_SAMPLE_RATE = 44100  # kits load at this rate; other render rates resample a cached copy
 
 _cache: dict[str, tuple[tuple, Kit]] = {}  # resolved folder -> (on-disk stamp, kit)
 _cache_lock = threading.Lock()
@@ -64,14 +63,14 @@ def load_kit(name_or_path: str | Path | None = None) -> Kit:
     a folder without usable samples, a malformed ``drumkit.xml`` or a corrupt sample.
     """
     if name_or_path is None or str(name_or_path).strip().lower() == SYNTH_KIT_NAME:
-        return build_synth_kit(KIT_SAMPLE_RATE)
+        return build_synth_kit(SAMPLE_RATE)
     folder = resolve_kit_folder(name_or_path)
     key, stamp = str(folder.resolve()), _stamp(folder)
     with _cache_lock:
         cached = _cache.get(key)
         if cached is None or cached[0] != stamp:
             loader = load_hydrogen_kit if is_hydrogen_kit(folder) else load_folder_kit
-            cached = (stamp, loader(folder, sample_rate=KIT_SAMPLE_RATE))
+            cached = (stamp, loader(folder, sample_rate=SAMPLE_RATE))  # other render rates resample a cached copy
             _cache[key] = cached
         return cached[1]
 

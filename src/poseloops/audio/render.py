@@ -34,14 +34,12 @@ import numpy as np
 from ..errors import ParameterError
 from ..pattern import MAX_VELOCITY, STEPS_PER_BEAT, Pattern, check_bpm
 from ..timing import STRAIGHT_SWING, check_swing, hit_times, swing_shift
-from .drumkit import Kit, trim_silence
+from .drumkit import SAMPLE_RATE, SAMPLE_RATE_RANGE, Kit, trim_silence
 from .kits import load_kit
 from .limiter import frame_levels, limit_peaks
 from .mixer import MixerSettings, pan_gains
 from .reverb import convolve_with_room, room_impulse_response
 
-DEFAULT_SAMPLE_RATE = 44100
-SAMPLE_RATE_RANGE = (8000, 192000)
 MAX_LOOPS = 64
 MAX_RENDER_SECONDS = 600.0  # ten minutes of stereo float32 is ~200 MB: enough for any export, safe for a server
 RESPONSE_FLOOR_DB = -90.0  # hit responses end where they fall below this, relative to their own peak
@@ -65,12 +63,12 @@ def samples_per_step(bpm: float, sample_rate: int) -> float:
     return sample_rate * 60.0 / (bpm * STEPS_PER_BEAT)
 
 
-def loop_frames(num_steps: int, *, bpm: float, sample_rate: int = DEFAULT_SAMPLE_RATE) -> int:
+def loop_frames(num_steps: int, *, bpm: float, sample_rate: int = SAMPLE_RATE) -> int:
     """Length of a loop of ``num_steps`` 16ths in frames: the exact length rounded half up."""
     return _round_half_up(num_steps * samples_per_step(bpm, sample_rate))
 
 
-def step_frames(num_steps: int, *, bpm: float, swing: float = STRAIGHT_SWING, sample_rate: int = DEFAULT_SAMPLE_RATE) -> np.ndarray:
+def step_frames(num_steps: int, *, bpm: float, swing: float = STRAIGHT_SWING, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """Start frame of every step (int64), swing applied to the odd (off-beat) 16ths."""
     index = np.arange(num_steps)
     return _frames_at(index + swing_shift(index, swing), samples_per_step(bpm, sample_rate))
@@ -87,7 +85,7 @@ def render_loop(
     swing: float = STRAIGHT_SWING,
     kit: KitLike = None,
     mixer: MixerSettings | None = None,
-    sample_rate: int = DEFAULT_SAMPLE_RATE,
+    sample_rate: int = SAMPLE_RATE,
 ) -> np.ndarray:
     """One seamless cycle of ``pattern``: float32 (frames, 2), exactly ``loop_frames`` long.
 
@@ -108,7 +106,7 @@ def render_oneshot(
     swing: float = STRAIGHT_SWING,
     kit: KitLike = None,
     mixer: MixerSettings | None = None,
-    sample_rate: int = DEFAULT_SAMPLE_RATE,
+    sample_rate: int = SAMPLE_RATE,
 ) -> np.ndarray:
     """``pattern`` played ``loops`` times (1-64), then its tails ringing out: float32 (frames, 2).
 
@@ -129,7 +127,7 @@ def render_tail(
     swing: float = STRAIGHT_SWING,
     kit: KitLike = None,
     mixer: MixerSettings | None = None,
-    sample_rate: int = DEFAULT_SAMPLE_RATE,
+    sample_rate: int = SAMPLE_RATE,
 ) -> np.ndarray:
     """What still rings at ``step`` of ``pattern`` looping, once the hits from there on are taken away.
 

@@ -13,6 +13,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .drumkit import SAMPLE_RATE
+
 SEED = 2024  # fixed: the room must be the same on every run
 LN_1000 = np.log(1000.0)  # decay times are to -60 dB
 PRE_DELAY_S = 0.004  # direct sound to first reflection in a room a few metres across
@@ -65,7 +67,7 @@ def _channel(num_frames: int, sample_rate: int, decay_s: float, rng: np.random.G
 
 
 @lru_cache(maxsize=8)
-def room_impulse_response(sample_rate: int = 44100, decay_s: float = 0.45) -> np.ndarray:
+def room_impulse_response(sample_rate: int = SAMPLE_RATE, decay_s: float = 0.45) -> np.ndarray:
     """The room's stereo IR, float32 shape (frames, 2), each channel of unit energy (cached).
 
     Unit energy means a steady sound comes out of the reverb as loud as it went

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import KitError
 from ..pattern import DRUM_LABELS, DRUM_NAMES, DRUM_VOICES, NUM_DRUMS
-from .drumkit import SAMPLE_SUFFIXES, Kit, Layer, Voice, read_sample
+from .drumkit import SAMPLE_RATE, SAMPLE_SUFFIXES, Kit, Layer, Voice, read_sample
 
 # Extra names people give these files, beyond our labels, names and voicings.
 EXTRA_STEMS = {
@@ -62,7 +62,7 @@ def _prefer(candidate: Path, current: Path, drum: int) -> bool:
     return _normalise(candidate.stem) == voicing and _normalise(current.stem) != voicing
 
 
-def load_folder_kit(folder: str | Path, *, sample_rate: int = 44100) -> Kit:
+def load_folder_kit(folder: str | Path, *, sample_rate: int = SAMPLE_RATE) -> Kit:
     """The kit made of the class-named samples in ``folder``.
 
     Raises ``KitError`` if the folder cannot be read, has no class-named sample,

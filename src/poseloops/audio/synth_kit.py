@@ -19,7 +19,7 @@ from typing import Callable
 
 import numpy as np
 
-from .drumkit import Kit, Layer, Voice, trim_silence
+from .drumkit import SAMPLE_RATE, Kit, Layer, Voice, trim_silence
 
 SYNTH_KIT_NAME = "synth"
 NOISE_SEED = 808  # fixed: the kit must sound the same on every run
@@ -169,7 +169,7 @@ def finish(voice: np.ndarray, sample_rate: int, level: float) -> np.ndarray:
 
 
 @lru_cache(maxsize=4)
-def build_synth_kit(sample_rate: int = 44100) -> Kit:
+def build_synth_kit(sample_rate: int = SAMPLE_RATE) -> Kit:
     """The built-in kit at ``sample_rate`` (built once per rate, cached)."""
     voices = tuple(
         Voice(name, (Layer(finish(recipe(sample_rate), sample_rate, level), source=name),))

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError, ParameterError
+from ..input_files import read_input_text
 from ..pattern import Pattern, json_to_pattern, pattern_to_json, pattern_to_text, text_to_pattern
 
 PATTERN_SUFFIXES = (".json", ".txt", ".mid", ".midi")
@@ -22,22 +23,11 @@ def read_pattern_file(path: str | Path) -> Pattern:
         return read_midi_pattern(path)
     if suffix not in (".json", ".txt"):
         raise ParameterError(f"{path}: pattern files end in {', '.join(PATTERN_SUFFIXES)}")
-    text = read_text(path)
+    text = read_input_text(path)
     try:
         return json_to_pattern(text) if suffix == ".json" else text_to_pattern(text)
     except ParameterError as err:
         raise ParameterError(f"{path}: {err}") from None
-
-
-def read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path} does not exist") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path} is not a UTF-8 text file") from None
-    except OSError as err:
-        raise InputError(f"cannot read {path}: {err.strerror}") from None
 
 
 def write_text(path: str | Path, text: str) -> None:
@@ -76,14 +66,17 @@ def print_pattern(pattern: Pattern, *, as_json: bool = False) -> None:
     sys.stdout.write(pattern_to_json(pattern) + "\n" if as_json else pattern_to_text(pattern))
 
 
-def bounded_float(low: float, high: float, name: str):
-    """An argparse type: a float in ``low..high``; argparse turns the error into exit 2."""
+def bounded_float(low: float, high: float, name: str, *, above_low: bool = False):
+    """An argparse type: a float in ``low..high`` (``above_low``: in ``(low, high]``); argparse turns the
+    error into exit 2."""
 
     def parse(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{name} {text!r} is not a number") from None
+        if above_low and not low < value <= high:
+            raise argparse.ArgumentTypeError(f"{name} {text} is outside ({low:g}, {high:g}]")
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(f"{name} {text} is outside {low:g}-{high:g}")
         return value

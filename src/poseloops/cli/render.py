@@ -11,11 +11,12 @@ import argparse
 import json
 from pathlib import Path
 
+from ..audio.render import MAX_LOOPS
+from ..midi_io import DEFAULT_BPM
 from ..pattern import MAX_BPM, MIN_BPM, Pattern
+from ..timing import FULL_GROOVE, MAX_SWING, NO_GROOVE, STRAIGHT_SWING
 from .common import bounded_float, bounded_int, read_pattern_file
 
-DEFAULT_BPM = 120.0
-MAX_LOOPS = 64  # as poseloops.audio.render.MAX_LOOPS; kept here so --help needs no NumPy/SciPy import
 BIT_DEPTHS = (16, 24)
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg")  # what poseloops.audio.files writes
 
@@ -54,9 +55,10 @@ def _add_out_argument(parser: argparse.ArgumentParser, out_required: bool) -> No
 def _add_sound_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bpm", type=bounded_float(MIN_BPM, MAX_BPM, "bpm"), default=None,
                         help=f"tempo, {MIN_BPM:g}-{MAX_BPM:g} (default: the pattern's own, else {DEFAULT_BPM:g})")
-    parser.add_argument("--swing", type=bounded_float(0.5, 0.75, "swing"), default=0.5,
-                        help="0.5 = straight, up to 0.75: off-beat 16ths come later (default %(default)s)")
-    parser.add_argument("--groove", type=bounded_float(0.0, 1.0, "groove"), default=1.0,
+    parser.add_argument("--swing", type=bounded_float(STRAIGHT_SWING, MAX_SWING, "swing"), default=STRAIGHT_SWING,
+                        help=f"{STRAIGHT_SWING:g} = straight, up to {MAX_SWING:g}: off-beat 16ths come later "
+                        "(default %(default)s)")
+    parser.add_argument("--groove", type=bounded_float(NO_GROOVE, FULL_GROOVE, "groove"), default=FULL_GROOVE,
                         help="how much of the hits' velocities and timing offsets is played: 0 = a straight "
                         "grid at one velocity, 1 = as the pattern holds them (default %(default)s)")
     parser.add_argument("--kit", metavar="NAME|PATH", default=None,
@@ -86,6 +88,7 @@ def run_render(args: argparse.Namespace) -> int:
 def write_pattern_audio(pattern: Pattern, path: Path, args: argparse.Namespace) -> str:
     """Render ``pattern`` as ``args`` say and write it to ``path``; returns a one-line summary."""
     from ..audio import load_kit, render_loop, render_oneshot, write_audio
+    from ..audio.drumkit import SAMPLE_RATE
     from ..audio.files import BIT_DEPTH_SUBTYPES, audio_format_for
 
     kind = audio_format_for(path)  # a bad suffix fails before any rendering
@@ -98,7 +101,7 @@ def write_pattern_audio(pattern: Pattern, path: Path, args: argparse.Namespace) 
     else:
         audio, what = render_oneshot(pattern, loops=args.loops, **options), f"{args.loops} loops and tail"
     write_audio(path, audio, subtype=subtype)
-    return (f"wrote {path}: {what}, {len(audio) / 44100:.3f} s ({len(audio)} frames), "
+    return (f"wrote {path}: {what}, {len(audio) / SAMPLE_RATE:.3f} s ({len(audio)} frames), "
             f"{len(pattern)} steps at {bpm:g} BPM, swing {args.swing:g}, kit {kit.name}")
 
 

@@ -11,7 +11,12 @@ from pathlib import Path
 
 from ..errors import InputError, ParameterError, PoseLoopsError
 from ..pattern import MAX_BPM, MAX_STEPS, MIN_BPM, NUM_DRUMS, Pattern, pattern_to_json
-from .common import bounded_float, bounded_int, print_pattern, read_pattern_file, read_text
+from ..rng_seed import MAX_RNG_SEED, MIN_RNG_SEED
+from ..seeds.dice import MAX_LENGTH
+from ..seeds.picture import DEFAULT_DENSITY, MAX_DENSITY, MIN_DENSITY
+from ..seeds.pose_mapping import DEFAULT_VISIBILITY_THRESHOLD, MAX_VISIBILITY, MIN_VISIBILITY, NORMALIZE_MODES
+from ..input_files import read_input_text
+from .common import bounded_float, bounded_int, print_pattern, read_pattern_file
 
 SOURCES = ("random", "grid", "pose", "image", "audio", "midi")
 # The options each source reads; giving one to another source is an error, not silently ignored.
@@ -42,7 +47,7 @@ def register(subparsers) -> None:
                         help="seed length in 16th steps (default 10; audio: the recording's length)")
     parser.add_argument("--bpm", type=bounded_float(MIN_BPM, MAX_BPM, "bpm"), default=None,
                         help="the seed's tempo; for audio, the recording's tempo (skips estimating it)")
-    parser.add_argument("--rng-seed", type=bounded_int(0, 2**63 - 1, "rng seed"), default=None,
+    parser.add_argument("--rng-seed", type=bounded_int(MIN_RNG_SEED, MAX_RNG_SEED, "rng seed"), default=None,
                         help="random: a whole number that repeats a roll")
     add_source_options(parser)
     parser.add_argument("--json", action="store_true", help="print the interchange JSON instead of a grid")
@@ -52,7 +57,7 @@ def register(subparsers) -> None:
 def add_source_options(parser: argparse.ArgumentParser) -> None:
     """The per-source options (all default to None, meaning: the library's default)."""
     group = parser.add_argument_group("source options")
-    group.add_argument("--length", type=bounded_int(1, NUM_DRUMS, "length"), default=None,
+    group.add_argument("--length", type=bounded_int(1, MAX_LENGTH, "length"), default=None,
                        help="random: drums drawn per step (default 2)")
     group.add_argument("--low", type=bounded_int(0, NUM_DRUMS - 1, "low"), default=None,
                        help="random: lowest drum index drawn (default 0, kick)")
@@ -60,15 +65,17 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
                        help="random: highest drum index drawn, included (default 2, closed hat)")
     group.add_argument("--mirror", action="store_const", const=True, default=None,
                        help="pose: flip time, for a selfie camera")
-    group.add_argument("--normalize", choices=("body", "frame"), default=None,
+    group.add_argument("--normalize", choices=NORMALIZE_MODES, default=None,
                        help="pose: measure positions in the body's own box (default) or the frame")
-    group.add_argument("--visibility-threshold", metavar="V", type=bounded_float(0.0, 1.0, "visibility threshold"), default=None,
-                       help="pose: leave out keypoints less visible than this (default 0.5)")
+    group.add_argument("--visibility-threshold", metavar="V", type=bounded_float(MIN_VISIBILITY, MAX_VISIBILITY, "visibility threshold"),
+                       default=None,
+                       help=f"pose: leave out keypoints less visible than this (default {DEFAULT_VISIBILITY_THRESHOLD:g})")
     group.add_argument("--frame", metavar="N", type=bounded_int(0, 10**7, "frame"), action="append", default=None,
                        help="pose from a video: use frame N (0-based; repeat for several seeds); "
                        "default: the frame showing the most body")
-    group.add_argument("--density", type=bounded_float(0.01, 1.0, "density"), default=None,
-                       help="image: how many cells play, 0.01-1 (default 0.5, about 1.5 hits a step)")
+    group.add_argument("--density", type=bounded_float(MIN_DENSITY, MAX_DENSITY, "density", above_low=True),
+                       default=None, help=f"image: how many cells play, above {MIN_DENSITY:g} up to {MAX_DENSITY:g} "
+                       f"(default {DEFAULT_DENSITY:g}, about 1.5 hits a step)")
 
 
 def add_generate_source_arguments(parser: argparse.ArgumentParser) -> None:
@@ -168,10 +175,11 @@ def _image_seed(path: Path, args: argparse.Namespace) -> Pattern:
 
 
 def _audio_seed(path: Path, args: argparse.Namespace) -> Pattern:
-    from ..seeds import audio_to_pattern, decode_audio
-    from ..seeds.image_io import read_file_bytes
+    from ..audio.files import decode_audio
+    from ..seeds import audio_to_pattern
+    from ..input_files import read_input_bytes
 
-    samples, sample_rate = decode_audio(read_file_bytes(path))
+    samples, sample_rate = decode_audio(read_input_bytes(path))
     return audio_to_pattern(samples, sample_rate, bpm=getattr(args, "bpm", None), steps=args.seed_steps)
 
 
@@ -183,7 +191,7 @@ def _pose_seeds(path: Path, args: argparse.Namespace) -> list[tuple[str, Pattern
     options = _options(args, steps="seed_steps", mirror="mirror", normalize="normalize",
                        visibility_threshold="visibility_threshold")
     if path.suffix.lower() == ".json":
-        return [("", keypoints_to_pattern(keypoints_from_json(read_text(path)), **options))]
+        return [("", keypoints_to_pattern(keypoints_from_json(read_input_text(path)), **options))]
     if is_video_path(path):
         results = video_to_patterns(path, frames=args.frame, **options)
         return [(f"frame {index}", pattern) for index, pattern, _ in results]

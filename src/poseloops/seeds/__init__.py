@@ -9,20 +9,12 @@ compiled code once per process, not per call).
 from .dice import roll_dice
 from .grid import grid_to_pattern
 from .image_io import decode_image, read_image_file, read_video_frames
-from .keypoints import (
-    BLAZEPOSE_33,
-    BODY_POINTS,
-    COCO_17,
-    Keypoints,
-    KeypointLayout,
-    keypoints_from_json,
-    keypoints_to_dict,
-    keypoints_to_json,
-)
+from .keypoints import BLAZEPOSE_33, BODY_POINTS, COCO_17, Keypoints, KeypointLayout
+from .keypoints_json import keypoints_from_json, keypoints_to_dict, keypoints_to_json
 from .picture import image_to_pattern
 from .pose_estimator import BlazePoseEstimator, PoseEstimator, default_estimator, estimate_pose, find_people
 from .pose_mapping import keypoints_to_pattern, pose_to_pattern, video_to_patterns
-from .rhythm import audio_to_pattern, decode_audio
+from .rhythm import audio_to_pattern
 
 __all__ = [
     "BLAZEPOSE_33",
@@ -33,7 +25,6 @@ __all__ = [
     "Keypoints",
     "PoseEstimator",
     "audio_to_pattern",
-    "decode_audio",
     "decode_image",
     "default_estimator",
     "estimate_pose",

@@ -18,6 +18,7 @@ from typing import Iterator
 import numpy as np
 
 from ..errors import InputError, ParameterError
+from ..input_files import read_input_bytes
 
 MAX_PIXELS_SIDE = 4096  # the upload limit the server enforces
 IMAGE_FORMATS = ("JPEG", "PNG", "WEBP")  # what browsers send and cameras save
@@ -67,22 +68,11 @@ def check_image(image_rgb: np.ndarray) -> None:
 def read_image_file(path: str | Path, *, max_pixels_side: int = MAX_PIXELS_SIDE) -> np.ndarray:
     """``decode_image`` of a file's bytes; ``InputError`` names the file when it fails."""
     path = Path(path)
-    data = read_file_bytes(path)
+    data = read_input_bytes(path)
     try:
         return decode_image(data, max_pixels_side=max_pixels_side)
     except InputError as err:
         raise InputError(f"{path}: {err}") from None
-
-
-def read_file_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path} does not exist") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a directory, not a file") from None
-    except OSError as err:
-        raise InputError(f"cannot read {path}: {err.strerror}") from None
 
 
 def is_video_path(path: str | Path) -> bool:

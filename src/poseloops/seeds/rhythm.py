@@ -1,8 +1,8 @@
 """A recorded rhythm as a seed: find the hits, the tempo and which drum each hit was.
 
-1. ``decode_audio``: WAV, FLAC, OGG (and MP3 where libsndfile reads it) through
-   ``soundfile``, mixed to mono; longer than ``max_seconds`` is refused from
-   the header, before decoding.
+1. Decoding is ``audio.files.decode_audio``: WAV, FLAC, OGG (and MP3 where
+   libsndfile reads it), mixed to mono; longer than ``max_seconds`` is refused
+   from the header, before decoding.
 2. Onsets: librosa's spectral-flux onset detector on a 22.05 kHz copy.
 3. Tempo: librosa's estimate, then the candidates it is commonly off by
    (x2, x1/2, x3/4, x4/3, x2/3, x3/2) are scored by how well the onsets fall
@@ -29,7 +29,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import threading
@@ -42,7 +41,6 @@ import numpy as np
 from ..errors import InputError, ModelError, ParameterError
 from ..pattern import MAX_VELOCITY, STEPS_PER_BAR, STEPS_PER_BEAT, Pattern, check_bpm, check_num_steps
 
-MAX_SECONDS = 60.0  # the upload limit; longer takes long to analyse and makes no seed anyone wants
 ANALYSIS_SAMPLE_RATE = 22050  # hats live up to 11 kHz; kicks and snares far below
 HOP_LENGTH = 256  # 11.6 ms between analysis frames: a 16th at 200 BPM is 75 ms
 N_FFT = 1024
@@ -57,7 +55,6 @@ BACKGROUND_PERCENTILE = 2
 SEAM_FADE_SAMPLES = 256  # the lead-in fades out so its seam with the recording does not click
 LEAD_IN_FRAMES = 8  # 93 ms of the recording's own background put in front before analysis
 SILENCE_DBFS = -60.0  # a recording whose loudest sample is quieter than this is silence
-MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 8000, 192000
 
 MIN_BPM_ESTIMATE, MAX_BPM_ESTIMATE = 40.0, 240.0
 PREFERRED_BPM = 110.0  # near the middle of the Groove dataset's tempi
@@ -99,35 +96,6 @@ CLASSIFIER_VERSION = 1
 _librosa_lock = threading.Lock()
 
 
-def decode_audio(data: bytes, *, max_seconds: float = MAX_SECONDS) -> tuple[np.ndarray, int]:
-    """``(samples, sample_rate)``: mono float32 samples from encoded audio bytes.
-
-    Raises ``InputError`` for data that is not audio libsndfile reads, or that
-    lasts longer than ``max_seconds`` (from the header, before decoding).
-    """
-    import soundfile
-
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise ParameterError(f"audio data must be bytes, got {type(data).__name__}")
-    if len(data) == 0:
-        raise InputError("the audio is empty (0 bytes)")
-    try:
-        with soundfile.SoundFile(io.BytesIO(data)) as sound:
-            sample_rate = int(sound.samplerate)
-            if sound.frames > 0 and sound.frames / sample_rate > max_seconds:
-                raise InputError(f"the recording is {sound.frames / sample_rate:.1f} s long; the limit is {max_seconds:g} s")
-            samples = sound.read(dtype="float32", always_2d=True, frames=int(max_seconds * sample_rate) + 1)
-    except soundfile.LibsndfileError as err:
-        raise InputError(f"the data is not audio this program can read (WAV, FLAC, OGG, MP3): {err}") from None
-    except RuntimeError as err:  # older soundfile raises RuntimeError for undecodable data
-        raise InputError(f"the audio cannot be decoded: {err}") from None
-    if len(samples) > max_seconds * sample_rate:  # formats whose header did not say how long
-        raise InputError(f"the recording is longer than the limit of {max_seconds:g} s")
-    if len(samples) == 0:
-        raise InputError("the recording holds no samples")
-    return samples.mean(axis=1), sample_rate
-
-
 def audio_to_pattern(
     samples: np.ndarray, sample_rate: int, *, bpm: float | None = None, steps: int | None = None
 ) -> Pattern:
@@ -160,11 +128,19 @@ def audio_to_pattern(
 
 
 def check_audio(samples: np.ndarray, sample_rate: int) -> np.ndarray:
-    """Mono float64 samples, or ``ParameterError``/``InputError`` naming what is wrong."""
+    """Mono float64 samples, or ``ParameterError``/``InputError`` naming what is wrong.
+
+    The limits are the sound engine's (``audio.drumkit.SAMPLE_RATE_RANGE``, ``audio.files.MAX_RECORDING_SECONDS``),
+    imported here, not at the top: ``import poseloops.seeds`` stays NumPy only.
+    """
+    from ..audio.drumkit import SAMPLE_RATE_RANGE
+    from ..audio.files import MAX_RECORDING_SECONDS
+
+    low_rate, high_rate = SAMPLE_RATE_RANGE
     if isinstance(sample_rate, bool) or not isinstance(sample_rate, (int, np.integer)):
         raise ParameterError(f"sample rate {sample_rate!r} is not a whole number")
-    if not MIN_SAMPLE_RATE <= sample_rate <= MAX_SAMPLE_RATE:
-        raise ParameterError(f"sample rate {sample_rate} is outside {MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} Hz")
+    if not low_rate <= sample_rate <= high_rate:
+        raise ParameterError(f"sample rate {sample_rate} is outside {low_rate}-{high_rate} Hz")
     array = np.asarray(samples)
     if array.dtype.kind not in "fiu" or array.ndim not in (1, 2) or array.size == 0:
         raise ParameterError(f"samples must be a non-empty (frames,) or (frames, channels) number array, got {array.shape}")
@@ -173,8 +149,9 @@ def check_audio(samples: np.ndarray, sample_rate: int) -> np.ndarray:
         mono = mono.mean(axis=1)
     if not np.isfinite(mono).all():
         raise ParameterError("samples hold NaN or infinite values")
-    if len(mono) / sample_rate > MAX_SECONDS:
-        raise InputError(f"the recording is {len(mono) / sample_rate:.1f} s long; the limit is {MAX_SECONDS:g} s")
+    if len(mono) / sample_rate > MAX_RECORDING_SECONDS:
+        raise InputError(f"the recording is {len(mono) / sample_rate:.1f} s long; "
+                         f"the limit is {MAX_RECORDING_SECONDS:g} s")
     return mono
 
 

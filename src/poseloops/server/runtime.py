@@ -147,14 +147,14 @@ def _warm_rhythm() -> None:
     made meanwhile waits on the same lock, no longer than it would have.
     """
     from ..audio import load_kit, render_loop
-    from ..audio.render import DEFAULT_SAMPLE_RATE
+    from ..audio.drumkit import SAMPLE_RATE
     from ..pattern import Pattern
     from ..seeds import audio_to_pattern
 
     start = time.perf_counter()
     try:
         two_bars = Pattern.from_steps([[0, 2], [2], [1, 2], [2]] * 8)
-        audio_to_pattern(render_loop(two_bars, kit=load_kit(None)), DEFAULT_SAMPLE_RATE)
+        audio_to_pattern(render_loop(two_bars, kit=load_kit(None)), SAMPLE_RATE)
     except Exception as err:  # the reader is only warmed here; its errors belong to its requests
         log.warning("the rhythm reader did not warm up: %s: %s", type(err).__name__, err)
         return

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields, replace
 
+from ..audio.files import MAX_RECORDING_SECONDS
+
 MB = 1024 * 1024
 
 DEFAULT_HOST = "127.0.0.1"  # loopback: a studio on someone's laptop is not a public service
@@ -18,7 +20,7 @@ DEFAULT_PORT = 8000
 MAX_IMAGE_BYTES = 10 * MB  # a phone photo is 2-6 MB; a webcam frame ~50 kB
 MAX_IMAGE_SIDE = 4096  # pixels; refuses decompression bombs before decoding
 MAX_AUDIO_BYTES = 20 * MB  # 60 s of 44.1 kHz stereo 16-bit WAV is 10.6 MB
-MAX_AUDIO_SECONDS = 60.0  # a seed is a few bars; a minute leaves room for a long count-in
+MAX_AUDIO_SECONDS = MAX_RECORDING_SECONDS  # a seed is a few bars; a minute leaves room for a long count-in
 MAX_JSON_BYTES = 1 * MB  # the largest pattern (1024 steps x 9 drums with velocities) is ~60 kB
 MAX_RENDER_SECONDS = 180.0  # one loop cycle; 1024 steps at 120 BPM is 128 s
 MAX_EXPORT_SECONDS = 600.0  # an exported file: the loop K times plus its tail

@@ -156,7 +156,8 @@ def _image_seed(data: bytes, options: schemas.ImageOptions, settings: Settings) 
 
 
 def _audio_seed(data: bytes, options: schemas.AudioOptions, settings: Settings) -> dict:
-    from ...seeds import audio_to_pattern, decode_audio
+    from ...audio.files import decode_audio
+    from ...seeds import audio_to_pattern
 
     with blame("body"):
         samples, sample_rate = decode_audio(data, max_seconds=settings.max_audio_seconds)
