@@ -10,7 +10,18 @@ class PoseLoopsError(Exception):
 
 
 class ParameterError(PoseLoopsError, ValueError):
-    """A value given by the caller is out of range or of the wrong shape."""
+    """A value given by the caller is out of range or of the wrong shape.
+
+    ``argument`` names the function argument it is about (``"temperature"``), where one is
+    to blame: the server answers with that field, so a route never guesses.
+    """
+
+    def __init__(self, message: str, *, argument: str | None = None):
+        super().__init__(message)
+        self.argument = argument
+
+    def __reduce__(self):  # keeps ``argument`` across processes (pickling passes only the message)
+        return type(self), (str(self),), {"argument": self.argument}
 
 
 class InputError(PoseLoopsError):

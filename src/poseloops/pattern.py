@@ -269,9 +269,9 @@ def check_bpm(bpm: float, *, low: float = MIN_BPM, high: float = MAX_BPM) -> flo
 def check_num_steps(steps: int, *, name: str = "steps", minimum: int = 0) -> int:
     """Return ``steps`` or raise ``ParameterError`` if it is not a count in ``minimum..MAX_STEPS``."""
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
-        raise ParameterError(f"{name} {steps!r} is not a whole number")
+        raise ParameterError(f"{name} {steps!r} is not a whole number", argument=name)
     if not minimum <= steps <= MAX_STEPS:
-        raise ParameterError(f"{name} {steps} is outside {minimum}-{MAX_STEPS}")
+        raise ParameterError(f"{name} {steps} is outside {minimum}-{MAX_STEPS}", argument=name)
     return int(steps)
 
 

@@ -21,7 +21,8 @@ from .pattern import DEFAULT_VELOCITY, MAX_VELOCITY, MIN_VELOCITY, Pattern
 
 STRAIGHT_SWING = 0.5
 MAX_SWING = 0.75  # the off-beat 16th halfway to the next step: the Neural Drum Machine's hardest swing
-FULL_GROOVE = 1.0
+NO_GROOVE = 0.0  # a straight grid at one velocity
+FULL_GROOVE = 1.0  # the pattern's velocities and offsets as they are
 
 
 class TimedHit(NamedTuple):
@@ -35,14 +36,15 @@ class TimedHit(NamedTuple):
 def check_swing(swing: float) -> float:
     if isinstance(swing, bool) or not isinstance(swing, (int, float, np.floating)) or not (
             STRAIGHT_SWING <= swing <= MAX_SWING):
-        raise ParameterError(f"swing {swing!r} is outside {STRAIGHT_SWING:g}-{MAX_SWING:g}")
+        raise ParameterError(f"swing {swing!r} is outside {STRAIGHT_SWING:g}-{MAX_SWING:g}", argument="swing")
     return float(swing)
 
 
 def check_groove(amount: float) -> float:
     if isinstance(amount, bool) or not isinstance(amount, (int, float, np.floating)) or not (
-            math.isfinite(amount) and 0.0 <= amount <= FULL_GROOVE):
-        raise ParameterError(f"groove {amount!r} is outside 0-1 (0 straight, 1 as played)")
+            math.isfinite(amount) and NO_GROOVE <= amount <= FULL_GROOVE):
+        raise ParameterError(f"groove {amount!r} is outside {NO_GROOVE:g}-{FULL_GROOVE:g} (0 straight, 1 as played)",
+                             argument="groove")
     return float(amount)
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..model.drum_model import FILL_EVERY, MAX_BARS
+from ..model.sampling import MAX_TEMPERATURE, MAX_VARIATIONS
 from ..pattern import MAX_STEPS, Pattern, pattern_to_json, pattern_to_text
+from ..rng_seed import MAX_RNG_SEED, MIN_RNG_SEED
 from .common import add_model_file_argument, bounded_float, bounded_int, load_cli_model, read_pattern_file, write_text
 
 # A basic rock beat, 10 steps like the origin's seed: kick on 1 and 3, snare on 2, eighth-note hats.
 DEFAULT_SEED_STEPS = ([0, 2], [], [2], [], [1, 2], [], [2], [0], [0, 2], [])
-FILL_EVERY = (0, 2, 4, 8)  # as poseloops.model.drum_model.FILL_EVERY; here so --help needs no model import
-MAX_BARS = MAX_STEPS // 16
-MAX_CLI_VARIATIONS = 64  # the model's batched limit (sampling.MAX_VARIATIONS)
 
 
 def register(subparsers) -> None:
@@ -51,13 +51,13 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--style", default=None, metavar="NAME",
                         help="play in this style (rock, funk, jazz, latin, hiphop, ...; default: any)")
     parser.add_argument("--fill-every", type=int, choices=FILL_EVERY, default=0, metavar="N",
-                        help="make the last bar of every N a fill (2, 4 or 8; default 0: no fills)")
+                        help=f"make the last bar of every N a fill ({', '.join(map(str, FILL_EVERY[1:]))}; default 0: no fills)")
     add_model_file_argument(parser)
-    parser.add_argument("--temperature", type=bounded_float(0.0, 2.0, "temperature"), default=1.0,
-                        help="0 = always the most likely step, up to 2 (default %(default)s)")
-    parser.add_argument("--rng-seed", type=bounded_int(0, 2**63 - 1, "rng seed"), default=None,
+    parser.add_argument("--temperature", type=bounded_float(0.0, MAX_TEMPERATURE, "temperature"), default=1.0,
+                        help=f"0 = always the most likely step, up to {MAX_TEMPERATURE:g} (default %(default)s)")
+    parser.add_argument("--rng-seed", type=bounded_int(MIN_RNG_SEED, MAX_RNG_SEED, "rng seed"), default=None,
                         help="a whole number that makes the result reproducible")
-    parser.add_argument("--variations", type=bounded_int(1, MAX_CLI_VARIATIONS, "variations"), default=1,
+    parser.add_argument("--variations", type=bounded_int(1, MAX_VARIATIONS, "variations"), default=1,
                         help="how many different continuations (default %(default)s)")
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..model.sampling import MAX_TEMPERATURE
+from ..rng_seed import MAX_RNG_SEED, MIN_RNG_SEED
 from .common import add_model_file_argument, bounded_float, bounded_int, load_cli_model, read_pattern_file
 from .common import print_pattern, write_pattern_file
 from .render import AUDIO_SUFFIXES
@@ -21,9 +23,9 @@ def register(subparsers) -> None:
     parser.add_argument("pattern", metavar="IN", type=Path, help="a .json, .txt (text grid) or .mid pattern")
     parser.add_argument("--out", metavar="OUT", type=Path, required=True, help="where to write the result")
     parser.add_argument("--style", default=None, metavar="NAME", help="play in this style (default: any)")
-    parser.add_argument("--rng-seed", type=bounded_int(0, 2**63 - 1, "rng seed"), default=None,
+    parser.add_argument("--rng-seed", type=bounded_int(MIN_RNG_SEED, MAX_RNG_SEED, "rng seed"), default=None,
                         help="a whole number that makes the result reproducible")
-    parser.add_argument("--temperature", type=bounded_float(0.0, 2.0, "temperature"), default=1.0,
+    parser.add_argument("--temperature", type=bounded_float(0.0, MAX_TEMPERATURE, "temperature"), default=1.0,
                         help="0 = the model's most likely touch, 1 = drawn with a drummer's spread (default 1)")
     from .render import add_audio_arguments
 

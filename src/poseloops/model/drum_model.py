@@ -126,24 +126,25 @@ def loop_steps(seed_length: int, *, bars: int | None = None, steps: int | None =
     seed does not fit in ``bars``.
     """
     if bars is not None and steps is not None:
-        raise ParameterError("give bars or steps, not both")
+        raise ParameterError("give bars or steps, not both", argument="steps")
     if steps is not None:
         return steps
     if bars is None:
         seed_bars = math.ceil(seed_length / STEPS_PER_BAR)
         bars = DEFAULT_BARS if 2 * seed_bars <= DEFAULT_BARS else min(2 * seed_bars, MAX_BARS)
     if isinstance(bars, bool) or not isinstance(bars, Integral) or not 1 <= bars <= MAX_BARS:
-        raise ParameterError(f"bars {bars!r} is not a whole number in 1-{MAX_BARS}")
+        raise ParameterError(f"bars {bars!r} is not a whole number in 1-{MAX_BARS}", argument="bars")
     if seed_length > bars * STEPS_PER_BAR:
         need = math.ceil(seed_length / STEPS_PER_BAR)
         raise ParameterError(f"a seed of {seed_length} steps does not fit in {bars} bars of 16 steps; "
-                             f"ask for {need} bars or more")
+                             f"ask for {need} bars or more", argument="bars")
     return int(bars) * STEPS_PER_BAR - seed_length
 
 
 def _check_fill(fill_every: int) -> int:
     if isinstance(fill_every, bool) or fill_every not in FILL_EVERY:
-        raise ParameterError(f"fill_every {fill_every!r} is not one of {', '.join(map(str, FILL_EVERY))}")
+        raise ParameterError(f"fill_every {fill_every!r} is not one of {', '.join(map(str, FILL_EVERY))}",
+                             argument="fill_every")
     return int(fill_every)
 
 
@@ -153,10 +154,11 @@ def _check_context(context: Pattern | None, loop_length: int) -> Pattern | None:
     if not isinstance(context, Pattern):
         raise TypeError(f"context must be a Pattern, got {type(context).__name__}")
     if len(context) % STEPS_PER_BAR:
-        raise ParameterError(f"context of {len(context)} steps is not whole bars of {STEPS_PER_BAR} steps")
+        raise ParameterError(f"context of {len(context)} steps is not whole bars of {STEPS_PER_BAR} steps",
+                             argument="context")
     if len(context) + loop_length > MAX_STEPS:
         raise ParameterError(f"context of {len(context)} steps plus a loop of {loop_length} is longer than "
-                             f"{MAX_STEPS} steps")
+                             f"{MAX_STEPS} steps", argument="context")
     return context
 
 

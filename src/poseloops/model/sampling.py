@@ -18,11 +18,12 @@ import numpy as np
 
 from ..errors import ParameterError
 from ..pattern import MAX_OFFSET, MAX_STEPS, MAX_VELOCITY, MIN_OFFSET, MIN_VELOCITY, STEPS_PER_BAR, check_num_steps
+from ..rng_seed import check_rng_seed
 from .events import NUM_EVENTS, REST_EVENT
 from .features import EVENT_BITS, lookback_features, lookback_from_rows, step_rows
 from .lstm import NumpyDrumLSTM
 
-MAX_TEMPERATURE = 2.0
+MAX_TEMPERATURE = 2.0  # 0 is greedy; above 2 the draws are noise
 MAX_VARIATIONS = 64  # one batched call; more is a loop for the caller
 MAX_REDRAWS = 16  # draws of a bar that keeps coming out silent before the last draw is kept
 _TOP_OFFSET = MAX_OFFSET - 1e-4  # offsets stay inside [-0.5, 0.5)
@@ -57,16 +58,17 @@ def check_sampling_arguments(*, seed_length: int, steps: int, temperature: float
     """Validated (steps, temperature, rng_seed, variations); raises ``ParameterError`` naming the bad one."""
     steps = check_num_steps(steps)
     if seed_length + steps > MAX_STEPS:
-        raise ParameterError(f"a seed of {seed_length} steps plus {steps} steps is longer than {MAX_STEPS} steps")
+        raise ParameterError(f"a seed of {seed_length} steps plus {steps} steps is longer than {MAX_STEPS} steps",
+                             argument="steps")
     if isinstance(temperature, bool) or not isinstance(temperature, Real) or not math.isfinite(temperature):
-        raise ParameterError(f"temperature {temperature!r} is not a number")
+        raise ParameterError(f"temperature {temperature!r} is not a number", argument="temperature")
     if not 0.0 <= temperature <= MAX_TEMPERATURE:
-        raise ParameterError(f"temperature {temperature} is outside 0-{MAX_TEMPERATURE:g}")
-    if rng_seed is not None and (isinstance(rng_seed, bool) or not isinstance(rng_seed, Integral) or rng_seed < 0):
-        raise ParameterError(f"rng_seed {rng_seed!r} is not a whole number >= 0")
+        raise ParameterError(f"temperature {temperature} is outside 0-{MAX_TEMPERATURE:g}", argument="temperature")
+    rng_seed = check_rng_seed(rng_seed)
     if isinstance(variations, bool) or not isinstance(variations, Integral) or not 1 <= variations <= MAX_VARIATIONS:
-        raise ParameterError(f"variations {variations!r} is not a whole number in 1-{MAX_VARIATIONS}")
-    return steps, float(temperature), None if rng_seed is None else int(rng_seed), int(variations)
+        raise ParameterError(f"variations {variations!r} is not a whole number in 1-{MAX_VARIATIONS}",
+                             argument="variations")
+    return steps, float(temperature), rng_seed, int(variations)
 
 
 def continue_played(lstm: NumpyDrumLSTM, known: Played, *, steps: int, temperature: float,

@@ -70,7 +70,8 @@ class ModelSpec:
         if style is None or style == "any":
             return 0
         if style not in self.styles:
-            raise ParameterError(f"style {style!r} is not one this model knows: any, {', '.join(self.styles)}")
+            raise ParameterError(f"style {style!r} is not one this model knows: any, {', '.join(self.styles)}",
+                                 argument="style")
         return 1 + self.styles.index(style)
 
     def expected_shapes(self) -> dict[str, tuple[int, ...]]:

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import ParameterError
 from ..pattern import NUM_DRUMS, Pattern, check_num_steps
+from ..rng_seed import check_rng_seed
 
 DEFAULT_STEPS = 10  # the origin's seed length
 # Kick, snare and closed hat (drums 0-2) are 78% of the hits in the Groove
@@ -43,16 +44,14 @@ def roll_dice(
     _check_whole("low", low, 0, NUM_DRUMS - 1)
     _check_whole("high", high, 0, NUM_DRUMS - 1)
     if low > high:
-        raise ParameterError(f"low {low} is above high {high}; the dice draw drums from low to high")
-    if rng_seed is not None and (isinstance(rng_seed, bool) or not isinstance(rng_seed, (int, np.integer)) or rng_seed < 0):
-        raise ParameterError(f"rng seed {rng_seed!r} is not a whole number >= 0")
-    rng = np.random.default_rng(rng_seed)
+        raise ParameterError(f"low {low} is above high {high}; the dice draw drums from low to high", argument="low")
+    rng = np.random.default_rng(check_rng_seed(rng_seed, name="rng seed"))
     draws = rng.integers(low, high + 1, size=(steps, length))
     return Pattern.from_steps([sorted(set(row.tolist())) for row in draws])
 
 
 def _check_whole(name: str, value: int, minimum: int, maximum: int) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ParameterError(f"{name} {value!r} is not a whole number")
+        raise ParameterError(f"{name} {value!r} is not a whole number", argument=name)
     if not minimum <= value <= maximum:
-        raise ParameterError(f"{name} {value} is outside {minimum}-{maximum}")
+        raise ParameterError(f"{name} {value} is outside {minimum}-{maximum}", argument=name)

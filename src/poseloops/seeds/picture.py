@@ -23,6 +23,8 @@ from .image_io import check_image
 from .pose_mapping import DEFAULT_STEPS, HEIGHT_LADDER
 
 DEFAULT_DENSITY = 0.5
+# density is above MIN_DENSITY (no cell may sound: no seed) and up to MAX_DENSITY (every step full).
+MIN_DENSITY, MAX_DENSITY = 0.0, 1.0
 # At density 1 a step has 3 hits; the default 0.5 gives 1.5, what a sounding
 # 16th has on average in the Groove dataset's beats.
 MAX_HITS_PER_STEP = 3
@@ -43,8 +45,8 @@ def image_to_pattern(image_rgb: np.ndarray, *, steps: int = DEFAULT_STEPS, densi
     """
     check_image(image_rgb)
     steps = check_num_steps(steps, minimum=1)
-    if isinstance(density, bool) or not isinstance(density, (int, float)) or not 0.0 < density <= 1.0:
-        raise ParameterError(f"density {density!r} is outside (0, 1]")
+    if isinstance(density, bool) or not isinstance(density, (int, float)) or not MIN_DENSITY < density <= MAX_DENSITY:
+        raise ParameterError(f"density {density!r} is outside ({MIN_DENSITY:g}, {MAX_DENSITY:g}]", argument="density")
     energy = edge_energy(image_rgb, steps)
     budget = max(1, math.floor(density * MAX_HITS_PER_STEP * steps + 0.5))
     cells = np.zeros((steps, NUM_DRUMS), dtype=np.uint8)

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 DEFAULT_STEPS = 10  # the origin's seed length
 DEFAULT_VISIBILITY_THRESHOLD = 0.5  # MediaPipe's own cut-off for drawing a landmark
+MIN_VISIBILITY, MAX_VISIBILITY = 0.0, 1.0  # a landmark's visibility is a probability
 MIN_VISIBLE_POINTS = 3  # fewer cannot span a body box
 NORMALIZE_MODES = ("body", "frame")
 
@@ -162,9 +163,11 @@ def point_places(
     torso cannot anchor it (see ``body_box``). Raises ``ParameterError`` for bad options.
     """
     if normalize not in NORMALIZE_MODES:
-        raise ParameterError(f"normalize {normalize!r} is not one of: {', '.join(NORMALIZE_MODES)}")
-    if not 0.0 <= visibility_threshold <= 1.0:
-        raise ParameterError(f"visibility threshold {visibility_threshold} is outside 0-1")
+        raise ParameterError(f"normalize {normalize!r} is not one of: {', '.join(NORMALIZE_MODES)}",
+                             argument="normalize")
+    if not MIN_VISIBILITY <= visibility_threshold <= MAX_VISIBILITY:
+        raise ParameterError(f"visibility threshold {visibility_threshold} is outside "
+                             f"{MIN_VISIBILITY:g}-{MAX_VISIBILITY:g}", argument="visibility_threshold")
     # Threshold 0, frame or not: every point gets a place; score and outside say which play.
     positions, _ = keypoints.body_points(visibility_threshold=0.0, inside_frame_only=False)
     if normalize == "body":

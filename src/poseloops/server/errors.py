@@ -1,8 +1,11 @@
 """Every failure becomes a small JSON answer: ``{"detail": "...", "field": "..."}``.
 
 - ``PoseLoopsError`` from the library -> 4xx (422 for bad values and unreadable
-  inputs, 503 for a model that cannot load). Routes name the request field a
-  library call was fed with ``blame(field)``, so the answer says which it was.
+  inputs, 503 for a model that cannot load). A ``ParameterError`` names the
+  argument it is about, and the answer names that field (the library's
+  arguments are named as the request's fields). Where one request field feeds
+  a library call whole (a pattern, a kit), the route says so with
+  ``blame(field)``, and that field is named instead.
 - Request validation (pydantic) -> 422 naming the first bad field; a body
   that is not JSON where JSON is expected -> 415 naming the content type.
 - ``ApiError`` (an ``HTTPException`` with a field) for what the server itself
@@ -78,7 +81,7 @@ async def _field_error(request: Request, exc: FieldError) -> JSONResponse:
 
 
 async def _library_error(request: Request, exc: PoseLoopsError) -> JSONResponse:
-    return JSONResponse(error_body(str(exc)), status_code=status_for(exc))
+    return JSONResponse(error_body(str(exc), getattr(exc, "argument", None)), status_code=status_for(exc))
 
 
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:

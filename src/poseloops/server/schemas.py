@@ -24,12 +24,16 @@ from ..pattern import (
     dict_to_pattern,
     pattern_to_dict,
 )
+from ..model.drum_model import FILL_EVERY
+from ..model.sampling import MAX_TEMPERATURE
+from ..rng_seed import MAX_RNG_SEED, MIN_RNG_SEED
+from ..seeds.dice import MAX_LENGTH
+from ..seeds.picture import DEFAULT_DENSITY, MAX_DENSITY, MIN_DENSITY
+from ..seeds.pose_mapping import DEFAULT_STEPS, DEFAULT_VISIBILITY_THRESHOLD, MAX_VISIBILITY, MIN_VISIBILITY
+from ..timing import FULL_GROOVE, MAX_SWING, NO_GROOVE, STRAIGHT_SWING
 from .errors import blame
 from .settings import MAX_BARS, MAX_EXPORT_LOOPS, MAX_VARIATIONS
 
-MIN_SWING, MAX_SWING = 0.5, 0.75  # straight .. hard shuffle, as the sound engine takes it
-MAX_TEMPERATURE = 2.0  # the model samples greedily at 0; above 2 it is noise
-MAX_RNG_SEED = 2**53 - 1  # the largest integer a browser's JSON keeps exactly
 MAX_NAME_CHARS = 200
 MAX_TEXT_GRID_CHARS = 64 * 1024  # 9 rows of 1024 cells with labels and spaces fit easily
 
@@ -39,13 +43,13 @@ Step = Annotated[list[DrumIndex], Field(max_length=NUM_DRUMS, description="the d
 StepVelocities = Annotated[list[Velocity], Field(max_length=NUM_DRUMS)]
 Offset = Annotated[float, Field(ge=MIN_OFFSET, lt=MAX_OFFSET)]
 StepOffsets = Annotated[list[Offset], Field(max_length=NUM_DRUMS)]
-Groove = Annotated[float, Field(ge=0.0, le=1.0, description="0 a straight grid at one velocity, 1 as played")]
+Groove = Annotated[float, Field(ge=NO_GROOVE, le=FULL_GROOVE, description="0 a straight grid at one velocity, 1 as played")]
 StyleName = Annotated[str, Field(min_length=1, max_length=40, description='"any" or a name from GET /api/model')]
-FillEvery = Literal[0, 2, 4, 8]
+FillEvery = Literal[FILL_EVERY]  # type: ignore[valid-type]  # the model's (0, 2, 4, 8)
 Bars = Annotated[int, Field(ge=1, le=MAX_BARS, description="loop length in whole bars of 16 steps")]
 Bpm = Annotated[float, Field(ge=MIN_BPM, le=MAX_BPM, description="beats per minute")]
-Swing = Annotated[float, Field(ge=MIN_SWING, le=MAX_SWING, description="0.5 straight, 0.75 hard swing")]
-RngSeed = Annotated[int, Field(ge=0, le=MAX_RNG_SEED, description="makes a result repeatable")]
+Swing = Annotated[float, Field(ge=STRAIGHT_SWING, le=MAX_SWING, description="0.5 straight, 0.75 hard swing")]
+RngSeed = Annotated[int, Field(ge=MIN_RNG_SEED, le=MAX_RNG_SEED, description="makes a result repeatable")]
 SeedSteps = Annotated[int, Field(ge=1, le=MAX_STEPS, description="length of the seed in 16th steps")]
 KitName = Annotated[str, Field(min_length=1, max_length=MAX_NAME_CHARS, description="a name from GET /api/kits")]
 
@@ -85,7 +89,7 @@ class DiceRequest(Strict):
     """The origin's dice; a field left out takes the library's default."""
 
     steps: SeedSteps | None = None
-    length: int | None = Field(None, ge=1, le=NUM_DRUMS, description="drums drawn per step")
+    length: int | None = Field(None, ge=1, le=MAX_LENGTH, description="drums drawn per step")
     low: DrumIndex | None = Field(None, description="lowest drum index drawn")
     high: DrumIndex | None = Field(None, description="highest drum index drawn (inclusive)")
     rng_seed: RngSeed | None = None
@@ -102,10 +106,11 @@ class GridRequest(Strict):
 class PoseOptions(Strict):
     """How a pose becomes a seed (query parameters of the pose upload)."""
 
-    steps: SeedSteps = 10
+    steps: SeedSteps = DEFAULT_STEPS
     mirror: bool = Field(True, description="the picture is a selfie view: flip left and right")
     normalize: Literal["body", "frame"] = Field("body", description="scale to the body or to the whole frame")
-    visibility_threshold: float = Field(0.5, ge=0.0, le=1.0, description="keypoints less visible are ignored")
+    visibility_threshold: float = Field(DEFAULT_VISIBILITY_THRESHOLD, ge=MIN_VISIBILITY, le=MAX_VISIBILITY,
+                                        description="keypoints less visible are ignored")
 
 
 class LiveSettings(PoseOptions):
@@ -120,8 +125,9 @@ class KeypointsRequest(PoseOptions):
 
 
 class ImageOptions(Strict):
-    steps: SeedSteps = 10
-    density: float = Field(0.5, ge=0.0, le=1.0, description="share of the grid's cells that may sound")
+    steps: SeedSteps = DEFAULT_STEPS
+    density: float = Field(DEFAULT_DENSITY, gt=MIN_DENSITY, le=MAX_DENSITY,
+                           description="share of the grid's cells that may sound")
 
 
 class AudioOptions(Strict):

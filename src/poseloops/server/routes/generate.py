@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends
 
 from ...pattern import STEPS_PER_BAR
 from .. import schemas
-from ..errors import blame
 from ..runtime import Runtime
 from ..settings import MAX_BARS
 from .deps import get_runtime
@@ -24,13 +23,11 @@ def generate(request: schemas.GenerateRequest, runtime: Annotated[Runtime, Depen
     model = runtime.model()
     seed = request.seed.to_pattern("seed")
     context = None if request.context is None else request.context.to_pattern("context")
-    with blame("style"):
-        model.spec.style_index(request.style)
-    with blame("context" if context is not None else "bars" if request.steps is None else "steps"):
-        patterns = model.continue_pattern(
-            seed, bars=request.bars, steps=request.steps, temperature=request.temperature,
-            rng_seed=request.rng_seed, variations=request.variations, style=request.style,
-            fill_every=request.fill_every, context=context)
+    # a bad value raises a ParameterError naming its argument, which the answer names as the field
+    patterns = model.continue_pattern(
+        seed, bars=request.bars, steps=request.steps, temperature=request.temperature,
+        rng_seed=request.rng_seed, variations=request.variations, style=request.style,
+        fill_every=request.fill_every, context=context)
     return {"patterns": [schemas.PatternModel.of(p) for p in patterns], "bars": len(patterns[0]) / STEPS_PER_BAR}
 
 
@@ -40,9 +37,8 @@ def humanize(request: schemas.HumanizeRequest, runtime: Annotated[Runtime, Depen
     """The same hits with the velocities and timing offsets the model plays them with."""
     model = runtime.model()
     pattern = request.pattern.to_pattern("pattern")
-    with blame("style"):
-        played = model.humanize(pattern, style=request.style, rng_seed=request.rng_seed,
-                                temperature=request.temperature)
+    played = model.humanize(pattern, style=request.style, rng_seed=request.rng_seed,
+                            temperature=request.temperature)
     return {"pattern": schemas.PatternModel.of(played)}
 
 

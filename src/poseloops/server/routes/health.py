@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from ... import __version__
-from ...pattern import DRUM_LABELS, DRUM_NAMES, DRUM_VOICES, MAX_STEPS, NUM_DRUMS, STEPS_PER_BAR
+from ...model.sampling import MAX_TEMPERATURE
+from ...pattern import DRUM_LABELS, DRUM_NAMES, DRUM_VOICES, MAX_BPM, MAX_STEPS, MIN_BPM, NUM_DRUMS, STEPS_PER_BAR
+from ...timing import MAX_SWING, STRAIGHT_SWING
 from .. import schemas
 from ..runtime import Runtime
 from ..settings import MAX_VARIATIONS, Settings
@@ -46,9 +48,9 @@ def config(settings: Annotated[Settings, Depends(get_settings)]) -> dict:
         "steps_per_bar": STEPS_PER_BAR,
         "limits": {
             "max_steps": MAX_STEPS,
-            "bpm": [schemas.MIN_BPM, schemas.MAX_BPM],
-            "swing": [schemas.MIN_SWING, schemas.MAX_SWING],
-            "temperature": [0.0, schemas.MAX_TEMPERATURE],
+            "bpm": [MIN_BPM, MAX_BPM],
+            "swing": [STRAIGHT_SWING, MAX_SWING],
+            "temperature": [0.0, MAX_TEMPERATURE],
             "max_variations": MAX_VARIATIONS,
             "max_image_bytes": settings.max_image_bytes,
             "max_image_side": settings.max_image_side,
