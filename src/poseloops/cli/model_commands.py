@@ -55,7 +55,7 @@ def run_prepare(args: argparse.Namespace) -> int:
 
 
 def _register_train(subparsers) -> None:
-    from ..model.train_config import TrainConfig
+    from ..model.train_config import DEVICES, SETTING_RANGES, TrainConfig
 
     defaults = TrainConfig()
     parser = subparsers.add_parser(
@@ -73,14 +73,14 @@ def _register_train(subparsers) -> None:
     parser.add_argument("--minutes", type=bounded_float(0.01, 10000, "minutes"), default=None,
                         help="wall-clock cap; training stops after the epoch that passes it")
     parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default %(default)s)")
-    parser.add_argument("--hidden", type=bounded_int(1, 2048, "hidden"), default=defaults.hidden)
-    parser.add_argument("--layers", type=bounded_int(1, 4, "layers"), default=defaults.layers)
-    parser.add_argument("--embedding", type=bounded_int(1, 1024, "embedding"), default=defaults.embedding)
+    parser.add_argument("--hidden", type=bounded_int(*SETTING_RANGES["hidden"], "hidden"), default=defaults.hidden)
+    parser.add_argument("--layers", type=bounded_int(*SETTING_RANGES["layers"], "layers"), default=defaults.layers)
+    parser.add_argument("--embedding", type=bounded_int(*SETTING_RANGES["embedding"], "embedding"), default=defaults.embedding)
     parser.add_argument("--dropout", type=bounded_float(0.0, 0.95, "dropout"), default=defaults.dropout)
-    parser.add_argument("--window", type=bounded_int(2, 4096, "window"), default=defaults.window,
+    parser.add_argument("--window", type=bounded_int(*SETTING_RANGES["window"], "window"), default=defaults.window,
                         help="steps per training window (default %(default)s)")
-    parser.add_argument("--batch", type=bounded_int(1, 4096, "batch"), default=defaults.batch)
-    parser.add_argument("--device", choices=("cpu", "cuda"), default=defaults.device,
+    parser.add_argument("--batch", type=bounded_int(*SETTING_RANGES["batch"], "batch"), default=defaults.batch)
+    parser.add_argument("--device", choices=DEVICES, default=defaults.device,
                         help="where to train (default %(default)s); under torchrun each process takes its "
                         "own GPU (LOCAL_RANK)")
     parser.add_argument("--far-bars", type=_bar_list, default=defaults.far_bars, metavar="N[,N...]",

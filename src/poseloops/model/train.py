@@ -54,7 +54,7 @@ from .events import NUM_EVENTS, POSITION_BITS, position_features
 from .features import EVENT_BITS, PART_ANY, PART_NAMES, STYLE_ANY
 from .train_batches import batch_arrays, pad_arrays, plan_batch, rows_of_rank
 from .train_checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
-from .train_config import TrainConfig
+from .train_config import DEVICES, SETTING_RANGES, TrainConfig
 from .train_distributed import Distributed
 from .train_report import RunReport
 from .training_files import TrainingFiles
@@ -350,12 +350,11 @@ def _export(model, out_path, config, history, best, seconds, validation_steps, w
 def check_config(config: TrainConfig) -> None:
     """Raise ``ParameterError`` for settings training can't use."""
     checks = {
-        "epochs": config.epochs >= 1, "hidden": 1 <= config.hidden <= 2048, "layers": 1 <= config.layers <= 4,
-        "embedding": 1 <= config.embedding <= 1024, "dropout": 0.0 <= config.dropout < 1.0,
-        "window": 2 <= config.window <= 4096, "batch": 1 <= config.batch <= 4096,
+        "epochs": config.epochs >= 1, "dropout": 0.0 <= config.dropout < 1.0,
+        **{name: low <= getattr(config, name) <= high for name, (low, high) in SETTING_RANGES.items()},
         "learning_rate": config.learning_rate > 0, "minutes": config.minutes is None or config.minutes > 0,
         "groove_weight": config.groove_weight >= 0, "sparse_openings": 0 <= config.sparse_openings <= 1,
-        "device": config.device in ("cpu", "cuda"),
+        "device": config.device in DEVICES,
     }
     for name, ok in checks.items():
         if not ok:

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+DEVICES = ("cpu", "cuda")
+# Whole-number settings and the ranges training takes (``train.check_config`` and the CLI's options).
+SETTING_RANGES = {"hidden": (1, 2048), "layers": (1, 4), "embedding": (1, 1024), "window": (2, 4096),
+                  "batch": (1, 4096)}
+
 
 @dataclass(frozen=True)
 class TrainConfig:
