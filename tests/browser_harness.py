@@ -13,6 +13,9 @@ page's own bookkeeping:
   ``bypass_csp`` (the ``tapped`` fixture). The page itself has no test code.
 - ``ax_tree``: Chromium's accessibility tree over the DevTools protocol
   (``Accessibility.getFullAXTree``), what a screen reader is given.
+
+The fixtures that open the browser and its pages (``browser``, ``studio``, ``tapped``, ``desk``,
+``phone``) are in conftest.py.
 """
 
 from __future__ import annotations
@@ -21,12 +24,11 @@ import base64
 import io
 import json
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
-import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from .server_harness import shared_server
 
 REPO = Path(__file__).resolve().parent.parent
 POSE_DATA = REPO.parent / "shared" / "data" / "pose"
@@ -88,28 +90,6 @@ class Tap extends AudioWorkletProcessor {
 }
 registerProcessor("tap", Tap);
 """
-
-
-@pytest.fixture(scope="module")
-def server():
-    return shared_server()
-
-
-@pytest.fixture(scope="module")
-def playwright():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        yield playwright
-
-
-@pytest.fixture(scope="module")
-def browser(playwright, pose_clips):
-    clip = (pose_clips / "person-webcam.y4m").resolve()  # ../shared's, or made from the fixture photos
-    args = [arg.format(webcam_clip=clip) for arg in CHROMIUM_ARGS]
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
-    yield browser
-    browser.close()
 
 
 class Recording:
@@ -282,26 +262,63 @@ def new_studio(browser, server, viewport: dict = DESKTOP, **options) -> tuple[St
     return Studio(context.new_page(), server.url), context
 
 
-@pytest.fixture
-def studio(browser, server):
-    studio, context = new_studio(browser, server)
-    yield studio
-    context.close()
+def set_slider(studio: Studio, selector: str, value: float) -> None:
+    """Move a range input to ``value`` as a drag does (the page listens for "input")."""
+    studio.page.fill(selector, str(value))
+    studio.page.dispatch_event(selector, "input")
 
 
-@pytest.fixture
-def tapped(browser, server):
-    """A desktop studio whose audio output a test can record (see ``start_tap``)."""
-    studio, context = new_studio(browser, server, bypass_csp=True)
-    yield studio
-    context.close()
+def wait_for_state(studio: Studio, expression: str, arg=None, timeout: float = 15_000) -> None:
+    """Wait until ``expression`` holds of the studio's state ``s`` (and the argument ``a``)."""
+    studio.page.wait_for_function(f"a => {{ const s = window.studio.store.getState(); return {expression}; }}", arg=arg, timeout=timeout)
 
 
-@pytest.fixture
-def phone(browser, server):
-    studio, context = new_studio(browser, server, PHONE)
-    yield studio
-    context.close()
+def requests_to(studio: Studio, path: str) -> list[dict]:
+    """The JSON bodies of the requests the page sends to ``path`` from now on, as Chromium sends them."""
+    sent: list[dict] = []
+    studio.page.on("request", lambda r: r.url.split("?")[0].endswith(path) and r.method == "POST" and sent.append(json.loads(r.post_data)))
+    return sent
+
+
+def uploads_to(studio: Studio, path: str) -> list[dict]:
+    """The query options (parsed) of the uploads the page sends to ``path`` from now on."""
+    sent: list[dict] = []
+    studio.page.on("request", lambda r: urlsplit(r.url).path == path and sent.append(parse_qs(urlsplit(r.url).query)))
+    return sent
+
+
+# Words of a developer, never of a message a person reads.
+DEVELOPER_WORDS = ("<_io", "BytesIO", "0x", "body:", "Input should", "request body", "send the image bytes", "Error opening")
+
+
+def gap_px(studio: Studio, message: str, control: str) -> float:
+    """Vertical distance between a message and the control it is about (0 when they overlap)."""
+    return studio.page.evaluate(
+        """([m, c]) => { const a = document.querySelector(m).getBoundingClientRect();
+                         const b = document.querySelector(c).getBoundingClientRect();
+                         return Math.max(0, a.top - b.bottom, b.top - a.bottom); }""",
+        [message, control],
+    )
+
+
+def wait_for_error(studio: Studio, message: str, name: str) -> None:
+    studio.page.wait_for_function(
+        "([m, n]) => { const e = document.querySelector(m); return e.classList.contains('error') && e.textContent.includes(n); }",
+        arg=[message, name],
+    )
+
+
+def assert_plain_message_beside(studio: Studio, message: str, control: str, *words: str) -> str:
+    """The message says ``words`` plainly, as an error, beside ``control``; the status line has no error."""
+    text = studio.text(message)
+    assert "error" in (studio.page.get_attribute(message, "class") or ""), text
+    for word in DEVELOPER_WORDS:
+        assert word not in text, text
+    for word in words:
+        assert word.lower() in text.lower(), (word, text)
+    assert gap_px(studio, message, control) < 80, (message, control)
+    assert studio.status() == "" or "error" not in (studio.page.get_attribute("#status", "class") or "")
+    return text
 
 
 def loop_cells(studio: Studio, kind: str) -> list[tuple[int, int]]:

@@ -80,3 +80,77 @@ def assert_one_line_error(result: subprocess.CompletedProcess, *fragments: str) 
     assert "Traceback" not in result.stderr
     for fragment in fragments:
         assert fragment.lower() in lines[0].lower(), (fragment, lines[0])
+
+
+# --- the browser tests: Chromium and pages of the studio (helpers: browser_harness.py) -----------
+# The server and the browser are expensive: one server for the session, one browser per test file.
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The studio's server on loopback, started once for the whole session (server_harness.py)."""
+    from .server_harness import shared_server
+
+    return shared_server()
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def browser(playwright, pose_clips):
+    """Debian's Chromium whose webcam plays person-webcam.y4m (../shared's, or made from the photos)."""
+    from .browser_harness import CHROMIUM, CHROMIUM_ARGS
+
+    clip = (pose_clips / "person-webcam.y4m").resolve()
+    args = [arg.format(webcam_clip=clip) for arg in CHROMIUM_ARGS]
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def studio(browser, server):
+    """A desktop page of the studio in a fresh context (its own localStorage), not yet opened."""
+    from .browser_harness import new_studio
+
+    page, context = new_studio(browser, server)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def tapped(browser, server):
+    """A desktop studio whose audio output a test can record (see ``Studio.start_tap``), not yet opened."""
+    from .browser_harness import new_studio
+
+    page, context = new_studio(browser, server, bypass_csp=True)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def desk(browser, server):
+    """An opened desktop page (1280x720), shared by the tests of one file, used with mouse and keys."""
+    from .browser_harness import new_studio
+
+    page, context = new_studio(browser, server)
+    page.open()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def phone(browser, server):
+    """An opened 390x844 phone page with touch events, shared by the tests of one file."""
+    from .browser_harness import PHONE, new_studio
+
+    page, context = new_studio(browser, server, PHONE)
+    page.open()
+    yield page
+    context.close()

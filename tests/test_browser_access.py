@@ -10,8 +10,6 @@ import re
 import numpy as np
 import pytest
 
-from .browser_harness import browser, playwright, server, studio  # noqa: F401  (fixtures)
-
 pytestmark = pytest.mark.browser
 
 CONTROL_ROLES = {"slider", "button", "checkbox", "combobox", "textbox", "spinbutton", "searchbox", "radio", "switch", "gridcell", "tab", "meter"}

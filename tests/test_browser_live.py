@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from .browser_harness import CHROMIUM, CHROMIUM_ARGS, SAMPLE_RATE, POSE_DATA, Studio, new_studio, server  # noqa: F401
+from .browser_harness import CHROMIUM, CHROMIUM_ARGS, POSE_DATA, SAMPLE_RATE, Studio, new_studio
 from .pose_clips import HEADER, photo_path, yuv420_frame
 
 pytestmark = pytest.mark.browser
@@ -86,14 +86,6 @@ def clips(tmp_path_factory, pose_clips):
         "slow": write_clip(folder / "slow-slideshow.y4m", [(photo(n), SLOW_SLIDE_S) for n in SLIDESHOW_PEOPLE]),
         "leaving": write_clip(folder / "person-leaves.y4m", [(photo("241"), LEFT_AFTER_S), (blank, AWAY_S)]),
     }
-
-
-@pytest.fixture(scope="module")
-def playwright():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        yield playwright
 
 
 @contextlib.contextmanager

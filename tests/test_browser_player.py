@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from .browser_harness import SAMPLE_RATE, Recording, browser, load_session, playwright, rock_session, server, tapped  # noqa: F401
+from .browser_harness import SAMPLE_RATE, Recording, load_session, rock_session
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,97 @@
+"""Recording a rhythm: the metronome clicks at the BPM (heard on the audio clock) and the input
+meter moves while recording; Chromium's fake microphone and an uploaded recording each seed a
+loop, the recording at its own tempo.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from .browser_harness import set_slider, uploads_to
+
+pytestmark = pytest.mark.browser
+
+
+def onsets(samples: np.ndarray, rate: int = 44100, threshold: float = 0.05) -> list[float]:
+    """Seconds at which sound starts after 50 ms of quiet."""
+    loud = np.flatnonzero(np.abs(samples) > threshold)
+    starts = [loud[0]] if len(loud) else []
+    for previous, index in zip(loud, loud[1:]):
+        if index - previous > 0.05 * rate:
+            starts.append(index)
+    return [index / rate for index in starts]
+
+
+def test_the_metronome_clicks_at_the_bpm_and_the_meter_moves_while_recording(desk, phone):
+    desk.page.fill("#bpm", "100")
+    desk.page.dispatch_event("#bpm", "input")
+    desk.tab("rhythm")
+    assert desk.page.is_checked("#rhythm-click")
+    desk.page.check("#rhythm-use-bpm")  # the fake microphone's beeps make the seed at the studio's BPM
+    desk.start_tap(3.5)
+    desk.page.focus("#rhythm-record")
+    desk.page.keyboard.press("Enter")
+    levels = []
+    for _ in range(9):
+        desk.page.wait_for_timeout(250)
+        levels.append(float(desk.page.evaluate("document.querySelector('#rhythm-level').value")))
+    desk.page.keyboard.press("Enter")  # stop
+    recording = desk.read_tap()
+    clicks = onsets(recording.samples)
+    assert len(clicks) >= 3, clicks
+    intervals = np.diff(clicks)
+    assert np.allclose(intervals, 0.6, atol=0.01), intervals  # 100 BPM: a click every 0.6 s, on the audio clock
+    assert max(levels) > 0.2 and len(set(levels)) > 2, levels  # Chromium's fake microphone beeps
+    # It beeps for 20 ms every 0.5 s. A peak meter falls slowly (20 dB in 1.7 s: 0.1 of the meter
+    # between two beeps), so once up it stays up; one showing the instant read the floor between
+    # beeps (what the readings every 250 ms mostly caught before the meter had a fall time).
+    risen = levels[next(i for i, level in enumerate(levels) if level > 0.5):]
+    assert len(risen) >= 4 and min(risen) > 0.7, levels
+    # the first recording of a fresh install waits for librosa's JIT compile (numba, no cache yet): > 30 s on CI
+    desk.wait_for_source("rhythm", timeout=180_000)
+
+    phone.tab("rhythm")
+    phone.page.locator("#rhythm-record").tap()
+    phone.page.wait_for_function("() => document.querySelector('#rhythm-level').value > 0.2", timeout=5_000)
+    phone.page.locator("#rhythm-record").tap()
+    phone.page.wait_for_function("() => document.querySelector('#rhythm-record').getAttribute('aria-pressed') === 'false'")
+
+
+def test_a_rhythm_recorded_from_the_microphone_seeds_a_loop(studio):
+    """Chromium's fake microphone beeps at a steady rate: the hits become the seed."""
+    studio.open()
+    set_slider(studio, "#bpm", 104)
+    set_slider(studio, "#seed-length", 14)
+    studio.tab("rhythm")
+    studio.page.check("#rhythm-use-bpm")
+    sent = uploads_to(studio, "/api/seeds/audio")
+    studio.page.click("#rhythm-record")
+    studio.page.wait_for_function("() => parseFloat(document.querySelector('#rhythm-time').textContent) >= 3")
+    studio.page.click("#rhythm-record")
+    state = studio.wait_for_source("rhythm")
+    assert sum(len(step) for step in state["seed"]["pattern"]) >= 2, state["seed"]
+    # "use the studio's BPM" and the seed length are sent with the recording
+    assert sent == [{"bpm": ["104"], "steps": ["14"]}], sent
+    assert len(state["seed"]["pattern"]) == 14 and state["settings"]["bpm"] == 104
+
+
+def test_an_uploaded_recording_seeds_a_loop(studio, server, tmp_path):
+    import httpx
+
+    beat = {"pattern": [[0, 2], [], [2], [], [1, 2], [], [2], []] * 4}  # two bars of rock at 100 BPM
+    wav = httpx.post(f"{server.url}/api/render", json={"pattern": beat, "bpm": 100, "kit": "GMRockKit"}, timeout=60)
+    recording = tmp_path / "beat.wav"
+    recording.write_bytes(wav.content)
+    studio.open()
+    studio.page.fill("#seed-length", "32")  # the seed is the recording's first 32 steps
+    studio.page.dispatch_event("#seed-length", "input")
+    studio.tab("rhythm")
+    sent = uploads_to(studio, "/api/seeds/audio")
+    studio.page.set_input_files("#rhythm-file", str(recording))
+    state = studio.wait_for_source("rhythm")
+    assert sent == [{"steps": ["32"]}], sent  # no BPM: the server finds the recording's tempo
+    hit_steps = {i for i, step in enumerate(state["seed"]["pattern"]) if step}
+    assert {0, 4, 8, 12, 16, 20, 24, 28} <= hit_steps, state["seed"]
+    # the studio takes the recording's tempo, found by the server
+    assert state["settings"]["bpm"] == 100 and studio.page.input_value("#bpm") == "100"
