@@ -179,6 +179,44 @@ def test_no_bar_of_a_loop_is_silent_whatever_the_seed_and_temperature(model, tem
         assert len({loop.steps for loop in loops}) == len(loops)  # redrawn bars are draws, not one stock bar
 
 
+class CountingRng:
+    """A real NumPy generator that notes how many rows each event draw is for (one call per step drawn)."""
+
+    def __init__(self, seed: int):
+        self.rng, self.rows = np.random.default_rng(seed), []
+
+    def random(self, size: int) -> np.ndarray:
+        self.rows.append(size)
+        return self.rng.random(size)
+
+    def laplace(self, *args) -> np.ndarray:
+        return self.rng.laplace(*args)
+
+
+def test_a_bar_that_comes_out_silent_is_drawn_again_until_it_sounds(model):
+    """After a kick and 63 rests the model often leaves bar 5 silent: those rows are drawn again, bar by bar,
+    each time fewer of them, until every one sounds (not once and then forced at the likeliest step)."""
+    from poseloops.model.drum_model import _played
+    from poseloops.model.features import fill_parts
+    from poseloops.model.loop_metrics import silent_bars
+    from poseloops.model.sampling import MAX_REDRAWS, continue_played
+
+    seed = Pattern.from_steps([[0]] + [[]] * 63)
+    rng = CountingRng(1)
+    generated = continue_played(model.lstm, _played(seed), steps=16, temperature=1.0, rng=rng, variations=32,
+                                style=0, parts=fill_parts(80), origin=0)
+    assert len(rng.rows) % 16 == 0  # whole bars drawn: the first draw of every row, then the redraws
+    passes = rng.rows[::16]
+    assert all(rows == passes[0] for rows in rng.rows[:16]) and passes[0] == 32
+    redraws = passes[1:]
+    assert 2 <= len(redraws) <= MAX_REDRAWS + 1, passes
+    assert all(a > b for a, b in zip(redraws, redraws[1:]))  # the rows still silent, and only those
+    bars = generated.events[:, :16]
+    assert bars.any(axis=1).all()
+    loops = [Pattern.from_matrix(v.astype(np.uint8)) for v in generated.velocities]
+    assert sum(silent_bars(loop) for loop in loops) == 0
+
+
 def test_a_greedy_loop_that_would_fall_silent_gets_its_likeliest_hit_instead(model, torch_model):
     """A pose seed of one of the shared photos, whose greedy continuation went silent in bar 2: the bar is drawn
     again with the rest barred at the step where the model found a hit likeliest, and the rest is greedy."""
@@ -207,13 +245,19 @@ def test_a_greedy_loop_that_would_fall_silent_gets_its_likeliest_hit_instead(mod
 
 
 def test_fill_bars_bring_the_toms_and_crashes(model):
-    loops = model.continue_pattern(ROCK_SEED, bars=4, fill_every=4, rng_seed=11, variations=16)
+    """The same RNG seed with and without fills: the bars before the fill are the same draws, and the fill
+    bar brings the toms and crashes a beat bar of the same loop does not (without fills bar 4 is a beat)."""
     from poseloops.model.loop_metrics import TOMS_AND_CRASH, bars_of, hits_per_bar
 
-    bars = np.stack([bars_of(loop) for loop in loops])
-    fills, beats = hits_per_bar(bars[:, 3], TOMS_AND_CRASH), hits_per_bar(bars[:, 1:3].reshape(-1, 16, 9),
-                                                                          TOMS_AND_CRASH)
-    assert fills > 1.5 * beats
+    def bars(fill_every: int) -> np.ndarray:
+        loops = model.continue_pattern(ROCK_SEED, bars=4, fill_every=fill_every, rng_seed=11, variations=16)
+        return np.stack([bars_of(loop) for loop in loops])
+
+    fills, plain, every_other = bars(4), bars(0), bars(2)
+    np.testing.assert_array_equal(fills[:, :3], plain[:, :3])  # bars 1-3 are beats either way
+    assert hits_per_bar(fills[:, 3], TOMS_AND_CRASH) > 3 * hits_per_bar(plain[:, 3], TOMS_AND_CRASH) + 0.5
+    np.testing.assert_array_equal(every_other[:, 0], plain[:, 0])
+    assert hits_per_bar(every_other[:, 1], TOMS_AND_CRASH) > 3 * hits_per_bar(plain[:, 1], TOMS_AND_CRASH) + 0.5
 
 
 def test_styles_are_named_and_change_the_loop(model):
@@ -251,6 +295,30 @@ def test_humanize_keeps_the_hits_and_plays_them(model):
     hats_off = [vels[step.index(2)] for step, vels in zip(played.steps, played.velocities) if step == (2,)]
     assert np.mean(snare) > np.mean(hats_off)  # the backbeat is louder than the hats between
     assert model.humanize(straight, rng_seed=3) == played
+
+
+def test_humanize_plays_in_the_style_asked_for(model):
+    """At temperature 0 (no draw) only the style differs: funk plays the same hits louder than jazz."""
+    straight = Pattern.from_steps([[0, 2], [2], [1, 2], [2]] * 8)
+    played = {style: model.humanize(straight, style=style, rng_seed=3, temperature=0.0)
+              for style in ("funk", "jazz", "any")}
+    loudness = {style: p.to_matrix()[p.to_matrix() > 0].mean() for style, p in played.items()}
+    assert played["funk"].velocities != played["jazz"].velocities != played["any"].velocities
+    assert loudness["funk"] > loudness["jazz"] + 5
+
+
+def test_humanize_at_temperature_zero_is_the_likeliest_touch_and_above_it_a_draw(model):
+    straight = Pattern.from_steps([[0, 2], [2], [1, 2], [2]] * 8)
+    likeliest = [model.humanize(straight, rng_seed=seed, temperature=0.0) for seed in (1, 2)]
+    drawn = [model.humanize(straight, rng_seed=seed, temperature=1.0) for seed in (1, 2)]
+    assert likeliest[0] == likeliest[1]  # no draw: the rng seed changes nothing
+    assert drawn[0].velocities != drawn[1].velocities and drawn[0].offsets != drawn[1].offsets
+
+    def spread(pattern: Pattern) -> float:
+        velocities = pattern.to_matrix().astype(float)
+        return float(np.std(velocities[velocities > 0] - likeliest[0].to_matrix()[velocities > 0]))
+
+    assert spread(likeliest[0]) == 0 and spread(drawn[0]) > 3  # drawn around the likeliest touch
 
 
 def test_generate_uses_the_default_model(model):
