@@ -11,6 +11,18 @@
 // still changes nothing and the groove holds; nobody in view changes nothing either, and the
 // page says so. While a loop made live plays, the joint that plays each seed step lights up
 // on its hit.
+//
+// bindLive, setLive and continueLive wire both into the studio: the camera panel's Live switch,
+// and the change itself, made from what plays with the same request as Generate.
+
+import * as api from "./api.js";
+import * as store from "./store.js";
+import { STEPS_PER_BAR } from "./player.js";
+import { forServer } from "./playback.js";
+import { generateProblem } from "./messages.js";
+import { $ } from "./studio.js";
+import { seedSteps } from "./controls.js";
+import { generateRequest, nextRngSeed, startPlayback } from "./loops.js";
 
 const FRAME_INTERVAL_MS = 33;     // at most 30 frames a second
 const ANSWER_TIMEOUT_MS = 3000;   // a frame not answered by then is given up (the next one goes)
@@ -282,4 +294,74 @@ function hitsByStep(hits) {
     byStep.get(hit.step).push(hit);
   }
   return byStep;
+}
+
+// --- the studio's live switch --------------------------------------------------------------
+
+export function bindLive(studio, ui) {
+  const { player, panels } = studio;
+  const socket = new LiveSocket({ grabFrame: (options) => panels.camera.grabFrame(options) });
+  studio.live = new LiveMode({
+    player, socket, camera: panels.camera, continueSeed: (pose, options) => continueLive(studio, pose, options),
+    barsPerChange: () => Number($("live-bars").value),
+    say: (text, isError = false) => panels.camera.say(text, isError),
+  });
+  $("live-bars").value = String(ui.liveBars || 1);
+  $("live-bars").addEventListener("change", () => store.update({ ui: { ...store.getState().ui, liveBars: Number($("live-bars").value) } }));
+  $("live-toggle").addEventListener("change", () => setLive(studio, $("live-toggle").checked));
+}
+
+export async function setLive(studio, on) {
+  const { player, panels } = studio;
+  $("live-toggle").checked = on;
+  if (!on) {
+    studio.live.stop();
+    return;
+  }
+  player.context().resume?.(); // this click lets the page play sound when the first pose comes
+  await panels.camera.start();
+  if (!panels.camera.running) {
+    $("live-toggle").checked = false; // the camera said why
+    return;
+  }
+  studio.live.start({ steps: seedSteps(), mirror: true });
+}
+
+/** Whole bars of what plays, to prime the model on (the music evolves instead of restarting). */
+function contextBars(caps, loop) {
+  const steps = Math.floor(loop.pattern.length / STEPS_PER_BAR) * STEPS_PER_BAR;
+  if (steps === 0) return null;
+  const bars = { pattern: loop.pattern.slice(0, steps) };
+  for (const key of ["velocities", "offsets"]) if (loop[key]) bars[key] = loop[key].slice(0, steps);
+  return forServer(bars, caps.pattern);
+}
+
+/**
+ * Live mode's change: the pose's seed continued over `bars` bars from what plays, queued for the
+ * next bar of every `every` (or played at once when nothing plays). Resolves to the loop's take, or null.
+ */
+async function continueLive(studio, pose, { bars, every }) {
+  const { player, caps } = studio;
+  const seed = { pattern: pose.pattern, seed_length: pose.pattern.length };
+  const state = store.getState();
+  const body = generateRequest(caps, seed, { ...state.settings, bars }, nextRngSeed());
+  body.variations = 1;
+  const heard = player.playing ? player.heard() : null;
+  const context = heard && caps.generate.has("context") ? contextBars(caps, heard.loop) : null;
+  if (context) body.context = context;
+  let answer;
+  try {
+    answer = await api.postJson("/api/generate", body);
+  } catch (err) {
+    studio.panels.camera.say(generateProblem(err), true);
+    return null;
+  }
+  const loop = answer.patterns[0];
+  const now = store.getState();
+  const take = now.take + 1;
+  store.commit({ seed, source: "live", loop, variations: [loop], variation: 0, variationEdits: [[]], edits: [], take });
+  const audio = await studio.playback.sync({ from: "start", origin: "camera", every });
+  if (!audio) return null;
+  if (!player.playing) await startPlayback(studio);
+  return take;
 }
