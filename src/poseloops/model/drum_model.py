@@ -82,7 +82,7 @@ class DrumModel:
         context = _check_context(context, len(seed) + steps)
         known = _played(context.concat(seed)) if context is not None else _played(seed)
         lead = 0 if context is None else len(context)
-        parts = np.concatenate([np.full(lead, PART_BEAT), fill_parts(len(seed) + steps, fill_every=_check_fill(fill_every))])
+        parts = np.concatenate([np.full(lead, PART_BEAT), fill_parts(len(seed) + steps, fill_every=check_fill_every(fill_every))])
         fresh = not known.events.any()
         generated = continue_played(self.lstm, known, steps=steps, temperature=temperature,
                                     rng=np.random.default_rng(rng_seed), variations=variations, style=style_index,
@@ -141,7 +141,7 @@ def loop_steps(seed_length: int, *, bars: int | None = None, steps: int | None =
     return int(bars) * STEPS_PER_BAR - seed_length
 
 
-def _check_fill(fill_every: int) -> int:
+def check_fill_every(fill_every: int) -> int:
     if isinstance(fill_every, bool) or fill_every not in FILL_EVERY:
         raise ParameterError(f"fill_every {fill_every!r} is not one of {', '.join(map(str, FILL_EVERY))}",
                              argument="fill_every")

@@ -19,7 +19,7 @@ import numpy as np
 from ..errors import ParameterError
 from ..pattern import MAX_STEPS, NUM_DRUMS, STEPS_PER_BAR, Pattern
 from .cell_selection import check_something_kept
-from .drum_model import _check_fill as check_fill_every
+from .drum_model import check_fill_every
 from .features import PART_BEAT, fill_parts
 from .infill_data import merge_rhythm
 from .infill_net import NumpyInfillNet
