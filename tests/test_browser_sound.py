@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from .browser_harness import requests_to, set_slider, wait_for_state
 
@@ -38,6 +39,7 @@ def test_the_sound_controls_chosen_are_what_the_page_asks_to_render(desk):
             body = body.get(key) if isinstance(body, dict) else None
         return body
 
+    renders = requests_to(desk, "/api/render")
     chosen: list[tuple[tuple, object]] = []
     for selector, value, path, expected in changes:
         chosen.append((path, expected))
@@ -48,11 +50,16 @@ def test_the_sound_controls_chosen_are_what_the_page_asks_to_render(desk):
             body = json.loads(request.post_data)
             return all(sent(body, p) == e for p, e in chosen)
 
-        with desk.page.expect_request(carries_all, timeout=10_000):
-            if selector == "#kit":
-                desk.page.select_option(selector, value)
-            else:
-                set_slider(desk, selector, value)
+        try:
+            with desk.page.expect_request(carries_all, timeout=10_000):
+                if selector == "#kit":
+                    desk.page.select_option(selector, value)
+                else:
+                    set_slider(desk, selector, value)
+        except PlaywrightTimeoutError:
+            last = renders[-1] if renders else None
+            raise AssertionError(f"after {selector} = {value}, no render request carries {chosen}; the last sent: "
+                                 f"{ {key: value for key, value in (last or {}).items() if key != 'pattern'} }") from None
 
 
 def test_mute_and_solo_from_the_row_labels_change_what_the_server_renders(desk, phone):
