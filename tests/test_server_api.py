@@ -396,3 +396,181 @@ def test_a_recording_longer_than_a_minute_is_refused(api):
 def test_unknown_paths_and_methods_answer_json(api):
     assert_error(api.get("/api/nothing-here"), 404, None)
     assert_error(api.get("/api/generate"), 405, None)
+
+
+# --- every field changes what comes back --------------------------------------------------------
+
+RIM = 8
+# rims at known offsets (16ths) and velocities: what a played pattern's groove sounds like
+PLAYED_RIMS = {"pattern": [[RIM] if i % 4 == 0 else [] for i in range(16)],
+               "velocities": [[v] if i % 4 == 0 else [] for i, v in zip(range(16), [127, 0, 0, 0, 40, 0, 0, 0] * 2)],
+               "offsets": [[o] if i % 4 == 0 else [] for i, o in zip(range(16), [0.3, 0, 0, 0, -0.25, 0, 0, 0,
+                                                                                  0.4, 0, 0, 0, 0.2, 0, 0, 0])]}
+RIM_OFFSETS = np.array([0.3, -0.25, 0.4, 0.2])
+DRY = {"reverb_wet": 0.0}
+
+
+def onsets_and_peaks(audio: np.ndarray, bpm: float) -> tuple[np.ndarray, np.ndarray]:
+    """Onsets (in 16ths) and the peak after each, of isolated rim hits."""
+    from .audio_measure import detect_onsets
+
+    onsets = detect_onsets(audio, threshold=0.02)
+    frames = (onsets * SAMPLE_RATE).astype(int)
+    peaks = np.array([np.abs(audio[f: f + 2000]).max() for f in frames])
+    return onsets * bpm * 4 / 60, peaks
+
+
+@pytest.mark.parametrize("groove", [1.0, 0.5, 0.0])
+def test_groove_scales_the_offsets_and_velocities_heard_in_render_and_export(api, groove):
+    """groove g: each rim sounds g x its offset off its 16th, and its loudness g of the way from velocity 100."""
+    body = {"pattern": PLAYED_RIMS, "bpm": 100, "groove": groove, "mixer": DRY}
+    loop = sf.read(io.BytesIO(api.post("/api/render", json=body).content), dtype="float32")[0]
+    exported = api.post("/api/export/audio", json={**body, "loops": 1})
+    assert exported.status_code == 200, exported.text
+    once = sf.read(io.BytesIO(exported.content), dtype="float32")[0]
+    for audio in (loop, once):
+        onsets, peaks = onsets_and_peaks(audio, 100)
+        np.testing.assert_allclose(onsets, np.arange(0, 16, 4) + groove * RIM_OFFSETS, atol=0.01)
+        velocities = 100 + groove * (np.array([127, 40, 127, 40]) - 100)
+        np.testing.assert_allclose(peaks / peaks[0], velocities / velocities[0], rtol=0.02)
+
+
+def midi_notes(content: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Note-on times (in 16ths) and velocities of a MIDI file, read with mido."""
+    midi = mido.MidiFile(file=io.BytesIO(content))
+    times, velocities, now = [], [], 0
+    for message in mido.merge_tracks(midi.tracks):
+        now += message.time
+        if message.type == "note_on" and message.velocity > 0:
+            times.append(now / (midi.ticks_per_beat / 4))
+            velocities.append(message.velocity)
+    return np.array(times), np.array(velocities)
+
+
+def test_midi_export_plays_the_swing_and_groove_asked_for(api):
+    pattern = {**PLAYED_RIMS, "pattern": [[RIM] if i % 2 == 0 or i == 5 else [] for i in range(16)],
+               "velocities": [[127] if i % 2 == 0 or i == 5 else [] for i in range(16)],
+               "offsets": [[0.2] if i % 2 == 0 or i == 5 else [] for i in range(16)]}
+    for swing, groove in ((0.5, 1.0), (0.6, 1.0), (0.6, 0.5)):
+        response = api.post("/api/export/midi", json={"pattern": pattern, "swing": swing, "groove": groove})
+        assert response.status_code == 200, response.text
+        times, velocities = midi_notes(response.content)
+        grid = np.array([0, 2, 4, 5, 6, 8, 10, 12, 14])
+        expected = grid + (swing - 0.5) * 2 * (grid % 2) + groove * 0.2
+        np.testing.assert_allclose(times, expected, atol=1 / 120)
+        assert set(velocities) == {round(100 + groove * 27)}
+
+
+def bar_hits(loops: list[dict], bar: int, drums: set[int]) -> int:
+    return sum(d in drums for loop in loops for step in loop["pattern"][16 * bar: 16 * bar + 16] for d in step)
+
+
+def test_generate_fills_change_only_the_fill_bar(api):
+    """fill_every 4 against 0 on the same rng seed: bars 1-3 the same draws, bar 4 brings toms and crashes."""
+    rock_seed = {"pattern": [[0, 2], [], [2], [], [1, 2], [], [2], [0], [0, 2], []]}  # the CLI's default seed
+    request = {"seed": rock_seed, "bars": 4, "rng_seed": 11, "variations": 8}
+    fills = api.post("/api/generate", json={**request, "fill_every": 4}).json()["patterns"]
+    plain = api.post("/api/generate", json={**request, "fill_every": 0}).json()["patterns"]
+    assert [p["pattern"][:48] for p in fills] == [p["pattern"][:48] for p in plain]
+    toms_and_crash = {4, 5, 6, 7}
+    assert bar_hits(fills, 3, toms_and_crash) > 3 * bar_hits(plain, 3, toms_and_crash) + 4
+
+
+def test_generate_follows_style_temperature_bars_and_context(api):
+    kick = {"pattern": [[0]]}
+    request = {"seed": kick, "steps": 31, "rng_seed": 2, "variations": 8}
+    funk = api.post("/api/generate", json={**request, "style": "funk"}).json()["patterns"]
+    jazz = api.post("/api/generate", json={**request, "style": "jazz"}).json()["patterns"]
+    assert bar_hits(funk, 0, {2}) + bar_hits(funk, 1, {2}) > 1.5 * (bar_hits(jazz, 0, {2}) + bar_hits(jazz, 1, {2}))
+    greedy = api.post("/api/generate", json={"seed": kick, "bars": 3, "temperature": 0, "variations": 2}).json()
+    assert greedy["bars"] == 3 and len(greedy["patterns"][0]["pattern"]) == 48
+    assert greedy["patterns"][0] == greedy["patterns"][1]  # temperature 0: every variation the likeliest loop
+    drawn = api.post("/api/generate", json={"seed": kick, "bars": 3, "variations": 2, "rng_seed": 1}).json()
+    assert drawn["patterns"][0] != drawn["patterns"][1]
+    context = {"pattern": greedy["patterns"][0]["pattern"][:32]}
+    after = api.post("/api/generate", json={"seed": kick, "bars": 1, "rng_seed": 5, "variations": 6,
+                                            "context": context}).json()["patterns"]
+    fresh = api.post("/api/generate", json={"seed": kick, "bars": 1, "rng_seed": 5, "variations": 6}).json()["patterns"]
+    assert all(len(p["pattern"]) == 16 for p in after) and after != fresh
+
+
+def test_humanize_follows_style_temperature_and_rng_seed(api):
+    straight = {"pattern": [[0, 2], [2], [1, 2], [2]] * 8}
+
+    def play(**options) -> dict:
+        response = api.post("/api/humanize", json={"pattern": straight, **options})
+        assert response.status_code == 200, response.text
+        played = response.json()["pattern"]
+        assert played["pattern"] == straight["pattern"]
+        return played
+
+    loudness = lambda p: np.mean([v for vels in p["velocities"] for v in vels])  # noqa: E731
+    funk, jazz = play(style="funk", temperature=0), play(style="jazz", temperature=0)
+    assert loudness(funk) > loudness(jazz) + 5
+    assert play(temperature=0, rng_seed=1) == play(temperature=0, rng_seed=2)
+    assert play(temperature=1, rng_seed=1) != play(temperature=1, rng_seed=2)
+    assert play(temperature=1, rng_seed=3) == play(temperature=1, rng_seed=3)
+
+
+def test_render_swing_moves_the_offbeat_sixteenths(api):
+    body = {"pattern": {"pattern": [[RIM]] * 16}, "bpm": 100, "mixer": DRY}
+    straight = onsets_and_peaks(sf.read(io.BytesIO(api.post("/api/render", json=body).content))[0], 100)[0]
+    swung = onsets_and_peaks(sf.read(io.BytesIO(api.post("/api/render", json={**body, "swing": 0.6}).content))[0],
+                             100)[0]
+    np.testing.assert_allclose(straight, np.arange(16), atol=0.01)
+    np.testing.assert_allclose(swung, np.arange(16) + 0.2 * (np.arange(16) % 2), atol=0.01)
+
+
+def test_audio_export_plays_the_loops_asked_for_in_the_format_asked_for(api):
+    lengths = {}
+    for loops, audio_format in ((1, "wav"), (3, "flac")):
+        response = api.post("/api/export/audio", json={"pattern": ROCK_BEAT, "loops": loops, "format": audio_format})
+        assert response.status_code == 200, response.text
+        info = sf.info(io.BytesIO(response.content))
+        assert info.format == audio_format.upper()
+        lengths[loops] = info.frames
+    assert lengths[3] - lengths[1] == 2 * 16 * SAMPLE_RATE * 60 // 120 // 4  # two more cycles, the same tail
+
+
+def test_dice_fields_shape_the_roll(api):
+    one = api.post("/api/seeds/dice", json={"steps": 24, "length": 1, "low": 6, "high": 8, "rng_seed": 3}).json()
+    many = api.post("/api/seeds/dice", json={"steps": 24, "length": 9, "low": 0, "high": 8, "rng_seed": 3}).json()
+    assert len(one["seed"]["pattern"]) == 24 and all(len(step) == 1 for step in one["seed"]["pattern"])
+    assert {d for step in one["seed"]["pattern"] for d in step} == {6, 7, 8}
+    assert np.mean([len(step) for step in many["seed"]["pattern"]]) > 4  # 9 draws of 9 drums: ~6 distinct
+    other = api.post("/api/seeds/dice", json={"steps": 24, "length": 9, "rng_seed": 4}).json()
+    assert other != many
+
+
+def test_picture_density_and_recording_steps_shape_the_seed(api, pose_dir):
+    photo = photo_bytes(pose_dir, OTHER_PHOTO)
+    hits = {}
+    for density in (0.2, 0.8):
+        seed = api.post(f"/api/seeds/image?steps=10&density={density}", content=photo,
+                        headers={"content-type": "image/jpeg"}).json()["seed"]
+        hits[density] = sum(len(step) for step in seed["pattern"])
+    assert hits[0.8] > 2 * hits[0.2]
+    wav = api.post("/api/render", json={"pattern": ROCK_BEAT, "bpm": 120, "kit": "GMRockKit"}).content
+    for steps in (6, 24):
+        seed = api.post(f"/api/seeds/audio?bpm=120&steps={steps}", content=wav,
+                        headers={"content-type": "audio/wav"}).json()["seed"]
+        assert len(seed["pattern"]) == steps and seed["bpm"] == 120
+
+
+def test_pose_options_shape_the_seed(api, pose_dir):
+    photo = photo_bytes(pose_dir, PERSON_PHOTO)
+
+    def seed(query: str) -> list:
+        response = api.post(f"/api/seeds/pose?steps=12&{query}", content=photo, headers={"content-type": "image/jpeg"})
+        assert response.status_code == 200, response.text
+        return response.json()["seed"]["pattern"]
+
+    plain = seed("mirror=false")
+    assert seed("mirror=true") == plain[::-1]  # a selfie view flips time
+    assert seed("mirror=false&normalize=frame") != plain
+    strict = seed("mirror=false&visibility_threshold=0.99")
+    assert sum(map(len, strict)) < sum(map(len, plain))  # fewer keypoints pass a stricter threshold
+    keypoints = [[300 + 5 * i, 40 + 25 * i, 0.9] for i in range(17)]
+    as_sent = api.post("/api/seeds/keypoints", json={"keypoints": keypoints, "steps": 9}).json()["seed"]["pattern"]
+    mirrored = api.post("/api/seeds/keypoints", json={"keypoints": keypoints, "steps": 9, "mirror": True}).json()
+    assert len(as_sent) == 9 and mirrored["seed"]["pattern"] == as_sent[::-1]
