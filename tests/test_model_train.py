@@ -17,7 +17,7 @@ from poseloops.model import load_model
 from poseloops.model.corpus import load_split
 from poseloops.model.training_files import TrainingFiles
 from poseloops.model.train import build_rows, train_model
-from poseloops.model.train_batches import plan_batch
+from poseloops.model.train_batches import plan_batch, rows_of_rank
 from poseloops.model.train_config import TrainConfig
 from poseloops.model.weights import load_weights
 from poseloops.pattern import Pattern
@@ -88,6 +88,21 @@ def test_sparse_openings_keep_a_few_real_hits_and_learn_only_what_follows(groove
         np.testing.assert_array_equal(events[n:len(real)], real[n:])
         assert batch["previous"][r][0] == 0  # nothing before it: as a seed is read
         assert not batch["mask"][r][:n].any() and batch["mask"][r][n:len(real)].all()
+
+
+@pytest.mark.parametrize("batch", [16, 30, 7])
+def test_each_process_builds_its_own_rows_and_together_the_whole_batch_once(groove_dir, batch):
+    """Under torchrun every process draws the same plan; rank r of N builds its share of the rows: no row is
+    built twice (N processes reading the same rows still follow one process's loss, at N times the cost) and
+    none is left out."""
+    files = TrainingFiles(load_split(groove_dir, "validation"), ())
+    plans = plan_batch(files, np.random.default_rng(2), batch=batch, window=32, sparse_openings=0.2)
+    assert len(plans) == batch
+    for size in (1, 2, 3, 4, 8):
+        shares = [rows_of_rank(plans, rank, size) for rank in range(size)]
+        built = sorted(id(plan) for share in shares for plan in share)
+        assert built == sorted(id(plan) for plan in plans), size  # every row once, by one process
+        assert max(map(len, shares)) - min(map(len, shares)) <= 1  # the work shared evenly
 
 
 def test_two_processes_follow_one_with_the_same_global_batch(tiny_data, tmp_path):
