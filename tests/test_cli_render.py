@@ -114,3 +114,21 @@ def test_generate_renders_what_it_generated(tmp_path):
     assert pattern_length == 32  # the 10-step default seed and 22 generated steps
     # One seamless cycle of the generated pattern: 32 sixteenths at 90 BPM.
     assert soundfile.info(str(out)).frames == round(32 * 44100 * 60 / (90 * 4))
+
+
+@pytest.mark.parametrize("groove", [0.0, 1.0])
+def test_render_plays_the_groove_asked_for(tmp_path, groove):
+    """Rims off their 16ths by known offsets: --groove 1 plays them there, --groove 0 on the grid."""
+    from .audio_measure import detect_onsets
+
+    offsets = {0: 0.3, 4: -0.25, 8: 0.4, 12: 0.2}
+    played = Pattern.from_steps([[8] if i in offsets else [] for i in range(16)],
+                                offsets=[[offsets[i]] if i in offsets else [] for i in range(16)])
+    source, out = tmp_path / "played.json", tmp_path / "played.wav"
+    source.write_text(pattern_to_json(played))
+    result = run_cli("render", str(source), "--bpm", "100", "--groove", str(groove), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    audio, _ = soundfile.read(out, dtype="float32")
+    sixteenths = detect_onsets(audio, threshold=0.02) * 100 * 4 / 60
+    np.testing.assert_allclose(sixteenths, np.array(list(offsets)) + groove * np.array(list(offsets.values())),
+                               atol=0.01)
