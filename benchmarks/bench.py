@@ -18,7 +18,7 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-PARTS = ("bench_model", "bench_corpus", "bench_audio", "bench_seeds", "bench_server", "bench_live")
+PARTS = ("bench_model", "bench_direct", "bench_corpus", "bench_audio", "bench_seeds", "bench_server", "bench_live")
 
 
 def median_ms(func: Callable[[], object], *, repeats: int = 30, warmup: int = 3) -> float:

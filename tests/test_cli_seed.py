@@ -45,7 +45,7 @@ def test_seed_pose_from_keypoints_json_of_both_layouts(tmp_path):
 
 
 def test_seed_image_and_grid(pose_dir, tmp_path):
-    image = run_cli("seed", "image", str(pose_dir / "COCO_val2014_000000000257.jpg"), "--density", "0.3", "--json")
+    image = run_cli("seed", "image", str(pose_dir / "COCO_val2014_000000000257.jpg"), "--picture-density", "0.3", "--json")
     assert image.returncode == 0, image.stderr
     assert json_to_pattern(image.stdout).num_hits == 9  # 0.3 x 3 hits x 10 steps
     grid = tmp_path / "grid.txt"
@@ -105,7 +105,7 @@ def bad_files(tmp_path_factory, pose_dir):
         (("seed", "pose", "{bad}/sky.png"), ("sky.png", "no person")),
         (("seed", "pose", "{bad}/missing.jpg"), ("missing.jpg", "does not exist")),
         (("seed", "random", "--low", "5", "--high", "2"), ("low 5 is above high 2",)),
-        (("seed", "random", "--density", "0.5"), ("--density applies to image",)),
+        (("seed", "random", "--picture-density", "0.5"), ("--picture-density applies to image",)),
         (("seed", "image"), ("needs an input file",)),
         (("generate", "--from", "pose", "{bad}/sky.png"), ("no person",)),
         (("generate", "--from", "drums"), ("not a source",)),

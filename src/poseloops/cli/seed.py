@@ -28,7 +28,7 @@ SOURCE_OPTIONS = {
     "normalize": ("pose",),
     "visibility_threshold": ("pose",),
     "frame": ("pose",),
-    "density": ("image",),
+    "picture_density": ("image",),
 }
 OPTION_FLAGS = {name: "--" + name.replace("_", "-") for name in SOURCE_OPTIONS}
 
@@ -73,9 +73,11 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--frame", metavar="N", type=bounded_int(0, 10**7, "frame"), action="append", default=None,
                        help="pose from a video: use frame N (0-based; repeat for several seeds); "
                        "default: the frame showing the most body")
-    group.add_argument("--density", type=bounded_float(MIN_DENSITY, MAX_DENSITY, "density", above_low=True),
-                       default=None, help=f"image: how many cells play, above {MIN_DENSITY:g} up to {MAX_DENSITY:g} "
-                       f"(default {DEFAULT_DENSITY:g}, about 1.5 hits a step)")
+    group.add_argument("--picture-density", type=bounded_float(MIN_DENSITY, MAX_DENSITY, "picture density",
+                                                                above_low=True),
+                       default=None, help=f"image: how many of the picture's cells play, above {MIN_DENSITY:g} up to "
+                       f"{MAX_DENSITY:g} (default {DEFAULT_DENSITY:g}, about 1.5 hits a step; not the loop's "
+                       "--density, which steers the drum model)")
 
 
 def add_generate_source_arguments(parser: argparse.ArgumentParser) -> None:
@@ -171,7 +173,7 @@ def _midi_seed(path: Path, args: argparse.Namespace) -> Pattern:
 def _image_seed(path: Path, args: argparse.Namespace) -> Pattern:
     from ..seeds import image_to_pattern, read_image_file
 
-    return image_to_pattern(read_image_file(path), **_options(args, steps="seed_steps", density="density"))
+    return image_to_pattern(read_image_file(path), **_options(args, steps="seed_steps", density="picture_density"))
 
 
 def _audio_seed(path: Path, args: argparse.Namespace) -> Pattern:

@@ -35,7 +35,7 @@ from .features import PART_ANY, PART_BEAT, PART_FILL, STYLE_ANY
 WINDOW_BARS = 4
 WINDOW_STEPS = WINDOW_BARS * STEPS_PER_BAR
 MASK_KINDS = ("cells", "rows", "bars", "continue", "drumify", "free")
-MASK_SHARES = (0.22, 0.18, 0.18, 0.2, 0.16, 0.06)
+MASK_SHARES = (0.15, 0.25, 0.15, 0.15, 0.25, 0.05)
 FLAT_SHARE = 0.5  # windows whose kept cells are given as hits only
 DENSITY_GIVEN_SHARE = 0.7  # windows told their density (the rest learn to play as they would)
 FILL_SHARE = 0.25  # beat windows given a fill bar

@@ -146,12 +146,19 @@ class InfillSampler:
         order = np.where(open_cells, rng.random(open_cells.shape), np.inf)  # a random order per row
         total = open_cells.reshape(rows, -1).sum(axis=1)
         done = np.zeros(rows, np.int64)
+        ranks = order.reshape(rows, -1).argsort(axis=1).argsort(axis=1).reshape(open_cells.shape)
         for p in range(1, PASSES + 1):
             upto = np.ceil(total * (1 - np.cos(np.pi / 2 * p / PASSES))).astype(np.int64) if p < PASSES else total
+            count, done = upto - done, upto
+            if not count.any():  # few cells asked: this pass draws none
+                continue
             out = self.predict(ask, velocities, offsets, ~open_cells, density)
-            ranks = order.reshape(rows, -1).argsort(axis=1).argsort(axis=1).reshape(open_cells.shape)
-            now = open_cells & (ranks < upto[:, None, None]) & (ranks >= done[:, None, None])
-            done = upto
+            if temperature > 0:
+                now = open_cells & (ranks < upto[:, None, None]) & (ranks >= (upto - count)[:, None, None])
+            else:  # the likeliest loop: the surest cells first (MaskGIT's order), the same every time
+                sureness = np.where(open_cells, np.abs(out[..., 0]), -np.inf).reshape(rows, -1)
+                order_now = np.argsort(-sureness, axis=1, kind="stable").argsort(axis=1, kind="stable")
+                now = open_cells & (order_now < count[:, None]).reshape(open_cells.shape)
             self._draw_cells(out, now, velocities, offsets, temperature, rng)
             open_cells &= ~now
 

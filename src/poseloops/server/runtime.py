@@ -50,10 +50,12 @@ class Runtime:
         ``model_path`` serves weights from ``poseloops train`` instead of the shipped model."""
         self.parts = {
             "model": Part("model", "the drum model"),
+            "infill": Part("infill", "the infilling model"),
             "sound": Part("sound", "the sound engine"),
             "pose": Part("pose", "the pose estimator"),
         }
-        self.loaders = {"model": lambda: _load_model(model_path), "sound": _warm_sound, "pose": _load_pose,
+        self.loaders = {"model": lambda: _load_model(model_path), "infill": _load_infill_model, "sound": _warm_sound,
+                        "pose": _load_pose,
                         **(loaders or {})}
         # Tests that replace the loaders do not want the rhythm reader warmed behind their back.
         self.warm_rhythm = loaders is None
@@ -86,6 +88,10 @@ class Runtime:
     def model(self):
         """The drum model, or a 503 while it loads."""
         return self._require("model")
+
+    def infill_model(self):
+        """The infilling model (regenerate, drumify, blend), or a 503 while it loads."""
+        return self._require("infill")
 
     def require_pose(self) -> None:
         """Raise a 503 unless the pose estimator is loaded."""
@@ -128,6 +134,12 @@ def _load_model(path: str | None = None):
     from ..model import load_default_model, load_model
 
     return load_default_model() if path is None else load_model(path)
+
+
+def _load_infill_model():
+    from ..model.infill_model import load_default_infill_model
+
+    return load_default_infill_model()
 
 
 def _warm_sound():

@@ -1,0 +1,180 @@
+"""The infilling model as shipped: NumPy equals PyTorch, kept cells are kept to the bit, asked cells are drawn
+from the model's own odds, and every bar sounds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from poseloops.errors import ParameterError
+from poseloops.model.cell_selection import select_cells
+from poseloops.model.infill_data import NUM_INPUTS, WINDOW_STEPS
+from poseloops.model.infill_model import load_default_infill_model
+from poseloops.model.infill_sampling import Ask, window_layout
+from poseloops.pattern import NUM_DRUMS, STEPS_PER_BAR, Pattern
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_default_infill_model()
+
+
+@pytest.fixture(scope="module")
+def real_loops(groove_train) -> list[Pattern]:
+    """4-bar windows of real drumming with the drummer's touch, from the train split's beat files."""
+    loops = []
+    for velocities, offsets, fill in zip(groove_train.velocities, groove_train.offsets, groove_train.fills):
+        if fill or len(velocities) < 6 * STEPS_PER_BAR:
+            continue
+        span = slice(2 * STEPS_PER_BAR, 6 * STEPS_PER_BAR)
+        loops.append(Pattern.from_matrix(velocities[span], offsets=offsets[span], seed_length=0))
+        if len(loops) == 12:
+            break
+    return loops
+
+
+def test_numpy_forward_equals_pytorch(model):
+    torch = pytest.importorskip("torch")
+    from poseloops.model.infill_spec import load_infill
+    from poseloops.model.infill_torch import net_from_arrays
+
+    spec, arrays, _ = load_infill(model.path)
+    rng = np.random.default_rng(3)
+    inputs = rng.random((3, WINDOW_STEPS, NUM_INPUTS)).astype(np.float32)
+    styles = np.array([0, 1, len(spec.styles)])
+    parts = rng.integers(0, len(spec.parts), (3, WINDOW_STEPS))
+    ours = model.sampler.net.forward(inputs, styles, parts)
+    with torch.no_grad():
+        theirs = net_from_arrays(spec, arrays)(torch.from_numpy(inputs), torch.from_numpy(styles),
+                                               torch.from_numpy(parts)).numpy()
+    assert ours.shape == (3, WINDOW_STEPS, NUM_DRUMS, 5)
+    np.testing.assert_allclose(ours, theirs, atol=2e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize("bars", [1, 2, 3, 4, 5, 8])
+def test_every_step_of_a_loop_takes_its_odds_from_whole_weights(bars):
+    steps, weights = window_layout(bars * STEPS_PER_BAR)
+    totals = np.zeros(bars * STEPS_PER_BAR)
+    np.add.at(totals, steps.reshape(-1), weights.reshape(-1))
+    np.testing.assert_allclose(totals, 1.0, atol=1e-6)
+    if bars > 4:  # each step is read from a window that has it away from its edges where it can
+        middle = steps[weights > 0] - steps[:, :1].repeat(WINDOW_STEPS, 1)[weights > 0]
+        assert middle.min() >= 0 and middle.max() < WINDOW_STEPS
+
+
+selections = st.fixed_dictionaries({
+    "drums": st.none() | st.lists(st.integers(0, NUM_DRUMS - 1), min_size=1, max_size=4, unique=True),
+    "bars": st.none() | st.lists(st.integers(1, 4), min_size=1, max_size=3, unique=True),
+    "steps": st.none() | st.tuples(st.integers(1, 64), st.integers(0, 20)).map(lambda t: (t[0], min(64, t[0] + t[1]))),
+    "locked": st.none() | st.lists(st.tuples(st.integers(0, 63), st.integers(0, 8)), max_size=20),
+})
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(choice=selections, which=st.integers(0, 11), rng_seed=st.integers(0, 2**32 - 1))
+def test_kept_cells_come_back_bit_exact_whatever_is_asked(model, real_loops, choice, which, rng_seed):
+    loop = real_loops[which % len(real_loops)]
+    try:
+        asked = select_cells(len(loop), **choice)
+    except ParameterError:
+        return  # a choice that keeps everything: refused (tested below)
+    if asked.all():
+        with pytest.raises(ParameterError, match="nothing is kept"):
+            model.regenerate(loop, asked, rng_seed=rng_seed)
+        return
+    result = model.regenerate(loop, asked, rng_seed=rng_seed, temperature=1.0)[0]
+    assert len(result) == len(loop) and result.seed_length == loop.seed_length
+    before, after = loop.to_matrix(), result.to_matrix()
+    np.testing.assert_array_equal(after[~asked], before[~asked])
+    np.testing.assert_array_equal(result.offset_matrix()[~asked], loop.offset_matrix()[~asked])
+
+
+@pytest.mark.parametrize("choice, argument, fragment", [
+    ({"drums": [9]}, "drums", "drum index 0-8"),
+    ({"drums": [-1]}, "drums", "drum index 0-8"),
+    ({"bars": [5]}, "bars", "past the loop's end"),
+    ({"bars": [0]}, "bars", "past the loop's end"),
+    ({"steps": (60, 70)}, "steps", "past the loop's end"),
+    ({"steps": (9, 3)}, "steps", "1 <= A <= B"),
+    ({"drums": [0], "bars": [1], "steps": (17, 32)}, "drums", "nothing to regenerate"),
+    ({"locked": [(64, 0)]}, "locked", "is not a"),
+])
+def test_bad_choices_name_their_argument(choice, argument, fragment):
+    with pytest.raises(ParameterError, match=fragment) as caught:
+        select_cells(64, **choice)
+    assert caught.value.argument == argument
+
+
+def test_one_asked_cell_is_a_hit_as_often_as_the_model_says(model, real_loops):
+    """A single asked cell is drawn in one pass from the model's odds: its hit rate over 400 draws matches
+    sigmoid(logit / T) at T 1 and 0.5 within 4.5 binomial standard errors; at T 0 it is the likelier answer."""
+    loop = real_loops[0]
+    velocities = loop.to_matrix().astype(np.float32)
+    offsets = loop.offset_matrix()
+    kept = np.ones(velocities.shape, bool)
+    probabilities = {}
+    for step, drum in ((6, 2), (4, 1), (3, 0), (10, 7)):  # hats, snare, kick and crash cells
+        kept[:] = True
+        kept[step, drum] = False
+        ask = Ask(velocities, offsets, kept, np.full(len(loop), 1), touch_given=True)
+        logit = float(model.sampler.predict(ask, velocities[None] * kept, offsets[None] * kept, kept[None],
+                                            None)[0, step, drum, 0])
+        for temperature in (1.0, 0.5):
+            drawn, _ = model.sampler.draw(ask, variations=400, temperature=temperature,
+                                          rng=np.random.default_rng(step))
+            rate = float((drawn[:, step, drum] > 0).mean())
+            p = 1 / (1 + np.exp(-logit / temperature))
+            assert abs(rate - p) <= 4.5 * np.sqrt(max(p * (1 - p), 1e-4) / 400) + 1e-3, (step, drum, rate, p)
+        greedy, _ = model.sampler.draw(ask, variations=3, temperature=0.0, rng=np.random.default_rng(0))
+        assert np.all((greedy[:, step, drum] > 0) == (logit > 0))
+        probabilities[(step, drum)] = 1 / (1 + np.exp(-logit))
+    assert max(probabilities.values()) - min(probabilities.values()) > 0.2, probabilities  # the cells differ
+
+
+def test_drawn_velocities_spread_as_the_laplace_the_model_gives(model, real_loops):
+    """Hits of one asked cell, forced to sound by a kept rhythm... drawn 600 times: the median velocity is the
+    location and the mean absolute deviation the scale (of velocity / 127), each within 15%."""
+    loop = real_loops[1]
+    velocities = loop.to_matrix().astype(np.float32)
+    offsets = loop.offset_matrix()
+    hit_cells = np.argwhere(velocities > 0)
+    step, drum = hit_cells[len(hit_cells) // 2]
+    kept = np.ones(velocities.shape, bool)
+    kept[step, drum] = False
+    ask = Ask(velocities, offsets, kept, np.full(len(loop), 1), touch_given=True)
+    out = model.sampler.predict(ask, velocities[None] * kept, offsets[None] * kept, kept[None], None)[0, step, drum]
+    drawn, _ = model.sampler.draw(ask, variations=600, temperature=1.0, rng=np.random.default_rng(5))
+    played = drawn[:, step, drum]
+    played = played[played > 0] / 127.0
+    assert len(played) > 100
+    location, scale = float(out[1]), float(np.exp(out[2]))
+    assert abs(np.median(played) - np.clip(location, 1 / 127, 1)) < 0.15 * max(scale, 0.02) + 2 / 127
+    if 0.2 < location < 0.8:  # away from the clip at 1 and 127
+        assert abs(np.mean(np.abs(played - np.median(played))) - scale) < 0.15 * scale + 1 / 127
+
+
+def test_temperature_zero_draws_the_same_loop_every_time(model, real_loops):
+    asked = select_cells(len(real_loops[2]), drums=[2, 3])
+    first = model.regenerate(real_loops[2], asked, temperature=0.0, rng_seed=1, variations=3)
+    again = model.regenerate(real_loops[2], asked, temperature=0.0, rng_seed=99)
+    assert first[0] == first[1] == first[2] == again[0]
+
+
+def test_the_same_rng_seed_draws_the_same_loop_and_another_draws_another(model, real_loops):
+    asked = select_cells(len(real_loops[3]), bars=[2, 3])
+    one = model.regenerate(real_loops[3], asked, rng_seed=7)[0]
+    assert model.regenerate(real_loops[3], asked, rng_seed=7)[0] == one
+    others = [model.regenerate(real_loops[3], asked, rng_seed=k)[0] for k in range(8)]
+    assert len({p.steps for p in others}) >= 4
+
+
+def test_no_bar_comes_out_silent_even_from_nothing_but_a_rest(model):
+    """A loop of one kick and three empty bars, the empty bars asked at a density near 0: every bar sounds."""
+    loop = Pattern.from_steps([[0]] + [[] for _ in range(63)])
+    asked = select_cells(len(loop), bars=[2, 3, 4])
+    for temperature in (0.0, 0.5, 1.5):
+        for result in model.regenerate(loop, asked, rng_seed=3, temperature=temperature, variations=6, density=0.0):
+            per_bar = (result.to_matrix() > 0).reshape(4, -1).sum(axis=1)
+            assert per_bar.min() >= 1, (temperature, per_bar)
