@@ -321,6 +321,26 @@ def test_humanize_at_temperature_zero_is_the_likeliest_touch_and_above_it_a_draw
     assert spread(likeliest[0]) == 0 and spread(drawn[0]) > 3  # drawn around the likeliest touch
 
 
+def test_humanize_temperature_scales_how_far_the_touch_strays(model):
+    """Velocities and offsets stray from the likeliest touch about half as far at 0.5 as at 1, and further
+    at 2 (the draw's scale times the temperature; 16 rng seeds, the mean absolute distance)."""
+    straight = Pattern.from_steps([[0, 2], [2], [1, 2], [2]] * 8)
+    likeliest = model.humanize(straight, rng_seed=1, temperature=0.0)
+    hits = likeliest.to_matrix() > 0
+
+    def strays(temperature: float) -> tuple[float, float]:
+        played = [model.humanize(straight, rng_seed=seed, temperature=temperature) for seed in range(16)]
+        velocity = np.mean([np.abs(p.to_matrix()[hits].astype(float) - likeliest.to_matrix()[hits]).mean()
+                            for p in played])
+        offset = np.mean([np.abs(p.offset_matrix()[hits] - likeliest.offset_matrix()[hits]).mean() for p in played])
+        return velocity, offset
+
+    half, one, two = strays(0.5), strays(1.0), strays(2.0)
+    for k in range(2):
+        assert 0.3 < half[k] / one[k] < 0.7, (half, one)
+        assert two[k] > 1.3 * one[k], (one, two)
+
+
 def test_generate_uses_the_default_model(model):
     assert load_default_model() is model
     assert generate(ROCK_SEED, steps=8, rng_seed=1) == model.continue_pattern(ROCK_SEED, steps=8, rng_seed=1)

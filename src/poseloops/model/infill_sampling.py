@@ -171,8 +171,8 @@ class InfillSampler:
             hit = logits > 0
         velocity, offset = out[..., 1][now].astype(np.float64), out[..., 3][now].astype(np.float64)
         if temperature > 0:
-            velocity = velocity + rng.laplace(0.0, 1.0, velocity.shape) * np.exp(out[..., 2][now])
-            offset = offset + rng.laplace(0.0, 1.0, offset.shape) * np.exp(out[..., 4][now])
+            velocity = velocity + rng.laplace(0.0, 1.0, velocity.shape) * np.exp(out[..., 2][now]) * temperature
+            offset = offset + rng.laplace(0.0, 1.0, offset.shape) * np.exp(out[..., 4][now]) * temperature
         velocities[now] = np.where(hit, np.clip(np.round(velocity * MAX_VELOCITY), MIN_VELOCITY, MAX_VELOCITY), 0.0)
         offsets[now] = np.where(hit, np.clip(offset, MIN_OFFSET, _TOP_OFFSET), 0.0)
 

@@ -245,12 +245,14 @@ def draw_groove(params: np.ndarray, events: np.ndarray, temperature: float,
                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Velocities (MIDI) and offsets (16ths), each ``(batch, 9)``, for the drums of ``events``; 0 elsewhere.
 
-    A draw from each Laplace distribution, or its location at temperature 0.
+    A draw from each Laplace distribution with its scale times ``temperature``
+    (as the events' temperature widens or narrows the choice of drums): the
+    model's own spread at 1, its location at 0.
     """
     velocity, offset = params[..., 0].astype(np.float64), params[..., 2].astype(np.float64)
     if temperature > 0.0:
-        velocity = velocity + rng.laplace(0.0, 1.0, velocity.shape) * np.exp(params[..., 1])
-        offset = offset + rng.laplace(0.0, 1.0, offset.shape) * np.exp(params[..., 3])
+        velocity = velocity + rng.laplace(0.0, 1.0, velocity.shape) * np.exp(params[..., 1]) * temperature
+        offset = offset + rng.laplace(0.0, 1.0, offset.shape) * np.exp(params[..., 3]) * temperature
     sounding = EVENT_BITS[events] > 0
     velocity = np.where(sounding, np.clip(np.round(velocity * MAX_VELOCITY), MIN_VELOCITY, MAX_VELOCITY), 0.0)
     offset = np.where(sounding, np.clip(offset, MIN_OFFSET, _TOP_OFFSET), 0.0)
