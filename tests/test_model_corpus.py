@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -107,3 +109,27 @@ def test_prepare_and_train_refuse_bad_input_in_one_line(tmp_path):
     np.savez(tmp_path / "weights.npz", x=np.zeros(3))
     assert_one_line_error(run_cli("train", "--data", str(tmp_path / "weights.npz"), "--out", str(tmp_path / "m.npz")),
                           "is not a corpus")
+
+
+PREPARE_COUNTING_FORKS = (
+    "import sys\n"
+    "forks = []\n"
+    "sys.addaudithook(lambda event, _: forks.append(event) if event == 'os.fork' else None)\n"
+    "from poseloops.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "print('forked', len(forks))\n"
+    "sys.exit(code)\n"
+)
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_prepare_workers_is_the_number_of_reading_processes(messy_groove, tmp_path, workers):
+    """--workers 1 reads in the command's own process; N starts a pool of N (counted as the forks Python
+    audits). The default, one per core, differs from 1 or from 3 on any machine. The corpus is the same."""
+    corpus = tmp_path / "corpus.npz"
+    result = subprocess.run([sys.executable, "-c", PREPARE_COUNTING_FORKS, "prepare", str(messy_groove),
+                             "--out", str(corpus), "--workers", str(workers)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == f"forked {0 if workers == 1 else workers}"
+    assert len(load_split(corpus, "train").sequences) == 4

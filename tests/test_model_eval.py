@@ -10,7 +10,7 @@ import pytest
 from poseloops.midi_io import read_midi_pattern
 
 from .conftest import assert_one_line_error, run_cli
-from .model_data import groove_like_folder, write_drum_midi
+from .model_data import groove_like_folder, rock_beat_hits, write_drum_midi
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +79,64 @@ def test_eval_of_a_folder_without_drums_names_the_reason(tmp_path):
     write_drum_midi(tmp_path / "piano.mid", [(0, 60)], channel=0)
     (tmp_path / "info.csv").write_text("midi_filename,split\npiano.mid,validation\npiano.mid,train\n")
     assert_one_line_error(run_cli("eval", "--data", str(tmp_path)), "no drum notes (piano.mid)")
+
+
+# --- every option of ``eval`` changes what it prints -------------------------------------------------
+
+
+def rock_folder(folder, bars: dict[str, tuple[str, int]]):
+    """A Groove-like folder of rock beats (kick, snare, eighth hats: 12 hits a bar) made with mido:
+    ``{file name: (split, bars)}``."""
+    for name, (_, length) in bars.items():
+        write_drum_midi(folder / name, rock_beat_hits(length))
+    (folder / "info.csv").write_text("midi_filename,split\n" + "".join(f"{n},{s}\n" for n, (s, _) in bars.items()))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def rock_beats(tmp_path_factory):
+    """Train: 8 and 6 bars (224 steps); validation: 4 bars (64 steps)."""
+    return rock_folder(tmp_path_factory.mktemp("rock"), {"a.mid": ("train", 8), "b.mid": ("train", 6),
+                                                        "c.mid": ("validation", 4)})
+
+
+def eval_json(*args: str) -> dict:
+    result = run_cli("eval", *args, "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_eval_split_scores_that_split(rock_beats):
+    validation, train = eval_json("--data", str(rock_beats)), eval_json("--data", str(rock_beats), "--split", "train")
+    assert (validation["split"], validation["files"], validation["model"]["steps"]) == ("validation", 1, 64)
+    assert (train["split"], train["files"], train["model"]["steps"]) == ("train", 2, 224)
+    assert "onsets" not in validation and "music" not in validation
+
+
+def test_eval_prints_text_figures_unless_json(rock_beats):
+    report = eval_json("--data", str(rock_beats))
+    text = run_cli("eval", "--data", str(rock_beats))
+    assert text.returncode == 0, text.stderr
+    assert not text.stdout.lstrip().startswith("{")
+    model, ngram = report["model"], report["ngram"]
+    assert f"model: NLL {model['nll']:.4f} nats/step" in text.stdout and f"{model['steps']} steps" in text.stdout
+    assert f"ngram: NLL {ngram['nll']:.4f} nats/step, accuracy {ngram['accuracy']:.4f}" in text.stdout
+
+
+def test_eval_onsets_compares_the_onsets_of_generated_and_real_bars(rock_beats):
+    """Every real bar is the same rock bar of 12 hits: real against real differs by nothing, and the
+    shipped model continues it with about as many hits a bar."""
+    onsets = eval_json("--data", str(rock_beats), "--onsets")["onsets"]
+    assert onsets["seeds"] > 0 and onsets["real_vs_real_mad"] == 0
+    assert onsets["hits_per_bar"]["real"] == 12
+    assert abs(onsets["hits_per_bar"]["model"] - 12) < 3
+    assert onsets["model_mad"] < onsets["ngram_mad"]
+
+
+def test_eval_music_needs_loops_of_two_bars(tmp_path):
+    """--music samples 4-bar loops from one-bar seeds followed by a real bar: a split of one-bar files
+    has none, which is one line; the same split without --music is scored (the full judgement on real
+    data, 600 seeds, is test_eval_music_judges_sampled_loops, through the library)."""
+    short = rock_folder(tmp_path, {"a.mid": ("train", 4), "b.mid": ("validation", 1)})
+    assert eval_json("--data", str(short))["model"]["steps"] == 16
+    assert_one_line_error(run_cli("eval", "--data", str(short), "--music"), "32 steps")
