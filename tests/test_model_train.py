@@ -216,3 +216,98 @@ def test_resume_refuses_other_settings_and_a_missing_checkpoint(tiny_data, tmp_p
     with pytest.raises(ParameterError, match="hidden=32 \\(now 16\\)"):
         train_model(tiny_data, tmp_path / "m.npz", TrainConfig(epochs=2, **{**TINY, "hidden": 16}), progress=False,
                     resume=True)
+
+
+# --- every option of ``poseloops train`` reaches the run ---------------------------------------------
+# Runs of one epoch and one batch (a batch of 64 windows covers tiny_data's train split), through the
+# command's own parser and ``run_train`` in this process (importing torch once costs more than a run).
+# Two runs with the same settings train the same weights, so each option is measured against a run
+# without it: the first AdamW step moves every weight that has a gradient by exactly the learning rate.
+
+ONE_STEP = ["--epochs", "1", "--hidden", "16", "--embedding", "8", "--window", "32", "--batch", "64", "--quiet",
+            "--threads", "1", "--seed", "5", "--dropout", "0", "--learning-rate", "0.01", "--weight-decay", "0"]
+
+
+@pytest.fixture(scope="module")
+def train_cli(tiny_data, tmp_path_factory):
+    """``train(*options)``: ``poseloops train`` on tiny_data with ONE_STEP and ``options`` -> (report, weights)."""
+    import torch
+
+    from poseloops.cli import main
+
+    folder = tmp_path_factory.mktemp("options")
+    threads = torch.get_num_threads()
+    runs = {}
+
+    def train(*options: str) -> tuple[dict, dict[str, np.ndarray]]:
+        if options not in runs:
+            out = folder / f"run{len(runs)}.npz"
+            assert main(["train", "--data", str(tiny_data), "--out", str(out), *ONE_STEP, *options]) == 0
+            report = json.loads((folder / f"run{len(runs)}.report.json").read_text())
+            runs[options] = report, load_weights(out)[1]
+        return runs[options]
+
+    yield train
+    torch.set_num_threads(threads)  # --threads set this process's
+
+
+def weight_changes(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> np.ndarray:
+    return np.concatenate([np.abs(a[name].astype(np.float64) - b[name]).ravel() for name in a])
+
+
+def test_train_runs_with_the_same_settings_train_the_same(train_cli):
+    (first, weights), (again, weights_again) = train_cli(), train_cli("--seed", "5")
+    assert first["epochs"][0]["train_loss"] == again["epochs"][0]["train_loss"]
+    assert weight_changes(weights, weights_again).max() == 0
+
+
+def test_train_learning_rate_is_the_size_of_the_first_step(train_cli):
+    """AdamW's first step moves each weight by the learning rate times g / (|g| + 1e-8), its gradient's
+    sign unless the gradient is tiny: runs at 1e-2 and 1e-6 from the same start differ by 0.01 - 1e-6 on
+    most weights, by less on a few, by more on none."""
+    changes = weight_changes(train_cli()[1], train_cli("--learning-rate", "1e-6")[1])
+    full_step = np.abs(changes - (0.01 - 1e-6)) < 2e-6
+    assert full_step.mean() > 0.5 and changes.max() < 0.01 + 2e-6
+
+
+def test_train_weight_decay_shrinks_each_weight_by_learning_rate_times_decay(train_cli):
+    """Decoupled decay: w <- w (1 - lr wd) before the step, so a run at wd 1 ends 0.01 w_start below one at
+    wd 0 (w_start: the run at learning rate 1e-6, within 1e-6 of where both started)."""
+    plain, decayed = train_cli()[1], train_cli("--weight-decay", "1")[1]
+    start = train_cli("--learning-rate", "1e-6")[1]
+    for name in plain:
+        np.testing.assert_allclose(plain[name] - decayed[name], 0.01 * start[name], rtol=0, atol=1e-5, err_msg=name)
+    assert max(np.abs(start[name]).max() for name in start) > 0.1  # so the decay above is far from 0
+
+
+def test_train_groove_weight_weighs_the_velocity_and_offset_loss(train_cli):
+    """The loss is event NLL + groove weight x groove NLL: on the same first batch, linear in the weight,
+    and at weight 0 the untrained model's event NLL, near ln 512."""
+    loss = {w: train_cli("--groove-weight", w)[0]["epochs"][0]["train_loss"] for w in ("0", "1", "3")}
+    assert abs(loss["0"] - math.log(512)) < 0.3
+    groove_nll = loss["1"] - loss["0"]
+    assert abs(groove_nll) > 0.1 and abs(loss["3"] - loss["0"] - 3 * groove_nll) < 2e-3
+
+
+@pytest.mark.parametrize("option, value", [("--dropout", "0.5"), ("--sparse-openings", "1")])
+def test_train_dropout_and_sparse_openings_change_what_the_first_batch_learns(train_cli, option, value):
+    """Dropout drops activations of the first forward pass; sparse openings leave each row's first 1-3
+    steps unlearned: either way the first batch's loss and the step it takes differ from the plain run's."""
+    (plain, plain_weights), (changed, changed_weights) = train_cli(), train_cli(option, value)
+    assert abs(changed["epochs"][0]["train_loss"] - plain["epochs"][0]["train_loss"]) > 1e-3
+    assert weight_changes(plain_weights, changed_weights).max() > 1e-3
+    assert changed["config"][option[2:].replace("-", "_")] == float(value)
+
+
+def test_train_minutes_stops_the_run_early(train_cli, capsys):
+    report, _ = train_cli("--epochs", "40", "--minutes", "0.01")
+    assert report["finished"] and 1 <= len(report["epochs"]) < 40
+    assert "stopping: the 0.01-minute cap is reached" in capsys.readouterr().out
+
+
+def test_train_threads_sets_torchs_threads(train_cli):
+    import torch
+
+    torch.set_num_threads(1)
+    train_cli("--threads", "3")
+    assert torch.get_num_threads() == 3
