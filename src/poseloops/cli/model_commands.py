@@ -169,6 +169,9 @@ def _register_eval(subparsers) -> None:
                         help="also compare onset probabilities of generated and real loops")
     parser.add_argument("--music", action="store_true",
                         help="also judge sampled loops: groove holding, silent bars, spread, fills")
+    parser.add_argument("--direct", action="store_true",
+                        help="also score directing a loop: holding a flat seed, regenerate (against a nearest-"
+                        "neighbour baseline), drumify (against a rule and silence), density")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run_eval)
 
@@ -177,7 +180,7 @@ def run_eval(args: argparse.Namespace) -> int:
     from ..model.evaluate import evaluate_split
 
     report = evaluate_split(args.data, split=args.split, weights_path=args.weights, onsets=args.onsets,
-                            music=args.music)
+                            music=args.music, direct=args.direct)
     if args.json:
         print(json.dumps(report))
         return 0
@@ -187,7 +190,7 @@ def run_eval(args: argparse.Namespace) -> int:
           f"offset MAE {model['offset_mae_ms']:.1f} ms, {model['steps']} steps")
     print(f" ngram: NLL {ngram['nll']:.4f} nats/step, accuracy {ngram['accuracy']:.4f}")
     print(f"groove baseline: velocity MAE {groove['velocity_mae']:.1f}, offset MAE {groove['offset_mae_ms']:.1f} ms")
-    for section in ("onsets", "music"):
+    for section in ("onsets", "music", "direct"):
         if section in report:
             print(json.dumps(report[section], indent=1))
     sys.stdout.flush()

@@ -47,8 +47,10 @@ FILL_SEEDS = 60
 
 
 def evaluate_split(data_dir: str | Path, *, split: str = "validation", weights_path: str | Path | None = None,
-                   ngram_order: int = DEFAULT_ORDER, onsets: bool = False, music: bool = False) -> dict:
-    """``{"model": {...}, "ngram": {...}, "groove_baseline": {...}}`` (plus ``"onsets"``, ``"music"`` if asked).
+                   ngram_order: int = DEFAULT_ORDER, onsets: bool = False, music: bool = False,
+                   direct: bool = False) -> dict:
+    """``{"model": {...}, "ngram": {...}, "groove_baseline": {...}}`` (plus ``"onsets"``, ``"music"``,
+    ``"direct"`` (``evaluate_direct.direct_report``) if asked).
 
     Raises ``InputError`` when the split, or the train split the baselines are
     fitted on, yields no usable drum notes.
@@ -72,6 +74,10 @@ def evaluate_split(data_dir: str | Path, *, split: str = "validation", weights_p
         report["onsets"] = compare_onsets(model, ngram, scored)
     if music:
         report["music"] = music_report(model, scored)
+    if direct:
+        from .evaluate_direct import direct_report
+
+        report["direct"] = direct_report(scored, train, lstm=model)
     return report
 
 

@@ -114,23 +114,30 @@ def _asked(kind: str, which: tuple[int, ...], steps: int) -> np.ndarray:
 
 
 def regenerate_report(regenerate: Callable[[Pattern, np.ndarray], Pattern], scored: list[BeatFile],
-                      train: list[BeatFile]) -> dict:
-    """Hit F1 of regenerated cells against the drummer's, beside the nearest train window's cells."""
+                      train: list[BeatFile] | None) -> dict:
+    """Hit F1 of regenerated cells against the drummer's, beside the nearest train window's cells (left out
+    when ``train`` is None), and against another window's drummer (``other_window_f1``: what the kept cells
+    add; a draw that ignored them would score the same against both)."""
     scored_windows = windows(scored, 4, 4)
-    train_hits = np.array([v > 0 for v, _, _ in windows(train, 4, 1)])
+    train_hits = None if train is None else np.array([v > 0 for v, _, _ in windows(train, 4, 1)])
     report = {}
     for name, (kind, which) in REGENERATE_ASKS.items():
         asked = _asked(kind, which, 4 * STEPS_PER_BAR)
-        model_f1, neighbour_f1 = [], []
-        for velocities, offsets, _ in scored_windows:
+        model_f1, neighbour_f1, other_f1 = [], [], []
+        for k, (velocities, offsets, _) in enumerate(scored_windows):
             true = velocities > 0
+            other = scored_windows[(k + len(scored_windows) // 2) % len(scored_windows)][0] > 0
             loop = Pattern.from_matrix(velocities.astype(np.uint8), offsets=offsets)
             drawn = regenerate(loop, asked).to_matrix() > 0
             model_f1.append(f1_score(drawn[asked], true[asked]))
-            distance = (train_hits[:, ~asked] != true[~asked][None]).sum(axis=1)
-            neighbour_f1.append(f1_score(train_hits[int(np.argmin(distance))][asked], true[asked]))
-        report[name] = {"f1": float(np.mean(model_f1)), "nearest_neighbour_f1": float(np.mean(neighbour_f1)),
+            other_f1.append(f1_score(drawn[asked], other[asked]))
+            if train_hits is not None:
+                distance = (train_hits[:, ~asked] != true[~asked][None]).sum(axis=1)
+                neighbour_f1.append(f1_score(train_hits[int(np.argmin(distance))][asked], true[asked]))
+        report[name] = {"f1": float(np.mean(model_f1)), "other_window_f1": float(np.mean(other_f1)),
                         "windows": len(scored_windows)}
+        if neighbour_f1:
+            report[name]["nearest_neighbour_f1"] = float(np.mean(neighbour_f1))
     return report
 
 
@@ -181,3 +188,35 @@ def density_report(continue_loop: Callable[[Pattern, float], list[Pattern]], fil
                 silent += int((bars == 0).sum())
         report[f"{density:g}"] = {"hits_per_bar": float(np.mean(per_bar)), "silent_bars": silent}
     return report
+
+
+def direct_report(scored: DrumDataset, train: DrumDataset, *, infill=None, lstm=None, temperature: float = 1.0,
+                  rng_seed: int = 2019, max_files: int | None = None, neighbours: bool = True) -> dict:
+    """Every figure above for the shipped models (or those given), each beside its baseline, in one run
+    (``max_files``: the first N beat files of ``scored`` only; ``neighbours`` False leaves out the
+    nearest-neighbour baseline, which reads every train window: for a quick look)."""
+    from .drum_model import load_default_model
+    from .infill_model import load_default_infill_model
+
+    infill = infill or load_default_infill_model()
+    lstm = lstm or load_default_model()
+    rng = np.random.default_rng(rng_seed)
+    draw = lambda: int(rng.integers(2**32))  # noqa: E731
+    scored_files = beat_files(scored)[:max_files]
+    train_files = beat_files(train) if neighbours else None
+    bars = 4
+    return {
+        "temperature": temperature,
+        "hold": {
+            "infill": hold_report(lambda seed, n: infill.continue_pattern(
+                seed, bars=bars, temperature=temperature, rng_seed=draw(), variations=n), scored_files),
+            "lstm": hold_report(lambda seed, n: lstm.continue_pattern(
+                seed, bars=bars, temperature=temperature, rng_seed=draw(), variations=n), scored_files),
+        },
+        "regenerate": regenerate_report(lambda loop, asked: infill.regenerate(
+            loop, asked, temperature=temperature, rng_seed=draw())[0], scored_files, train_files),
+        "drumify": drumify_report(lambda rhythm: infill.drumify(rhythm, temperature=temperature, rng_seed=draw())[0],
+                                  scored_files),
+        "density": density_report(lambda seed, density: infill.continue_pattern(
+            seed, bars=bars, temperature=temperature, rng_seed=draw(), variations=2, density=density), scored_files),
+    }
