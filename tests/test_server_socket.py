@@ -25,7 +25,7 @@ from poseloops.pattern import dict_to_pattern
 from poseloops.seeds import read_image_file
 
 from .live_frames import FPS, clip_frames, held_still
-from .server_harness import shared_server, start_server
+from .server_harness import start_server
 
 MB = 1024 * 1024
 
@@ -37,11 +37,6 @@ def live_url(server) -> str:
 def ask(ws, message) -> dict:
     ws.send(message)
     return json.loads(ws.recv(timeout=30))
-
-
-@pytest.fixture(scope="module")
-def server():
-    return shared_server()
 
 
 @pytest.fixture(scope="module")
