@@ -140,3 +140,16 @@ def test_eval_music_needs_loops_of_two_bars(tmp_path):
     short = rock_folder(tmp_path, {"a.mid": ("train", 4), "b.mid": ("validation", 1)})
     assert eval_json("--data", str(short))["model"]["steps"] == 16
     assert_one_line_error(run_cli("eval", "--data", str(short), "--music"), "32 steps")
+
+
+def test_music_figures_on_machine_made_files_without_spread_are_null_not_a_crash(rock_beats):
+    """Every hit at velocity 90 on the grid: the data has no spread and its next bar equals its seed bar,
+    so the ratios have nothing to compare with (they crashed with a ZeroDivisionError)."""
+    from poseloops.model import load_default_model
+    from poseloops.model.corpus import load_split
+    from poseloops.model.evaluate import music_report
+
+    report = music_report(load_default_model(), load_split(rock_beats, "validation"), hold_seeds=8)
+    assert report["spread"]["data_velocity_sd"] == 0 and report["spread"]["velocity_ratio"] is None
+    assert report["spread"]["offset_ratio"] is None
+    assert report["hold"]["ratio"] is None  # the drummer's next bar is the seed bar: 0 cells apart

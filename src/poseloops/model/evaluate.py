@@ -209,9 +209,9 @@ def music_report(model: DrumModel, dataset: DrumDataset, *, rng_seed: int = ONSE
         "hold": hold,
         "silent_bar_rate": round(silent / generated_bars, 4),
         "spread": {"velocity_sd": round(velocity_sd, 2), "data_velocity_sd": round(data_velocity_sd, 2),
-                   "velocity_ratio": round(velocity_sd / data_velocity_sd, 3),
+                   "velocity_ratio": _ratio(velocity_sd, data_velocity_sd),
                    "offset_sd": round(offset_sd, 4), "data_offset_sd": round(data_offset_sd, 4),
-                   "offset_ratio": round(offset_sd / data_offset_sd, 3)},
+                   "offset_ratio": _ratio(offset_sd, data_offset_sd)},
         "fills": _fills(model, seeds[:FILL_SEEDS], dataset, rng),
     }
 
@@ -228,7 +228,7 @@ def _hold(seeds, real, loops, others) -> dict:
         to_others.append(np.mean([bar_distance(first, other) for other in others]))
     return {"seeds": len(seeds), "generated_to_seed": round(float(np.mean(to_seed)), 2),
             "real_next_to_seed": round(float(np.mean(real_to_seed)), 2),
-            "ratio": round(float(np.mean(to_seed) / np.mean(real_to_seed)), 3),
+            "ratio": _ratio(float(np.mean(to_seed)), float(np.mean(real_to_seed))),
             "generated_to_real_next": round(float(np.mean(to_real)), 2),
             "generated_to_other_files": round(float(np.mean(to_others)), 2)}
 
@@ -302,6 +302,12 @@ def _pad(arrays: list[np.ndarray], length: int) -> np.ndarray:
     for row, array in enumerate(arrays):
         out[row, :len(array)] = array
     return out
+
+
+def _ratio(value: float, reference: float) -> float | None:
+    """``value / reference`` to 3 places, or None where the data has no spread to compare with (machine-made
+    files at one velocity, on the grid): no number is better than a division by zero."""
+    return round(value / reference, 3) if reference > 0 else None
 
 
 def _mad(a: np.ndarray, b: np.ndarray) -> float:

@@ -100,7 +100,7 @@ def hold_report(continue_loop: Callable[[Pattern, int], list[Pattern]], files: l
                 generated.append(int((second != seed).sum()))
             drummer.append(int((real_next != seed).sum()))
     return {"seeds": len(drummer), "generated": float(np.mean(generated)), "drummer": float(np.mean(drummer)),
-            "ratio": float(np.mean(generated) / np.mean(drummer))}
+            "ratio": float(np.mean(generated) / np.mean(drummer)) if np.mean(drummer) > 0 else None}
 
 
 def _asked(kind: str, which: tuple[int, ...], steps: int) -> np.ndarray:
