@@ -108,25 +108,25 @@ def test_bad_choices_name_their_argument(choice, argument, fragment):
 
 
 def test_one_asked_cell_is_a_hit_as_often_as_the_model_says(model, real_loops):
-    """A single asked cell is drawn in one pass from the model's odds: its hit rate over 400 draws matches
+    """A single asked cell is drawn in one pass from the model's odds: its hit rate over 300 draws matches
     sigmoid(logit / T) at T 1 and 0.5 within 4.5 binomial standard errors; at T 0 it is the likelier answer."""
     loop = real_loops[0]
     velocities = loop.to_matrix().astype(np.float32)
     offsets = loop.offset_matrix()
     kept = np.ones(velocities.shape, bool)
     probabilities = {}
-    for step, drum in ((6, 2), (4, 1), (3, 0), (10, 7)):  # hats, snare, kick and crash cells
+    for step, drum in ((6, 2), (4, 1), (3, 0)):  # hats, snare and kick cells
         kept[:] = True
         kept[step, drum] = False
         ask = Ask(velocities, offsets, kept, np.full(len(loop), 1), touch_given=True)
         logit = float(model.sampler.predict(ask, velocities[None] * kept, offsets[None] * kept, kept[None],
                                             None)[0, step, drum, 0])
         for temperature in (1.0, 0.5):
-            drawn, _ = model.sampler.draw(ask, variations=400, temperature=temperature,
+            drawn, _ = model.sampler.draw(ask, variations=300, temperature=temperature,
                                           rng=np.random.default_rng(step))
             rate = float((drawn[:, step, drum] > 0).mean())
             p = 1 / (1 + np.exp(-logit / temperature))
-            assert abs(rate - p) <= 4.5 * np.sqrt(max(p * (1 - p), 1e-4) / 400) + 1e-3, (step, drum, rate, p)
+            assert abs(rate - p) <= 4.5 * np.sqrt(max(p * (1 - p), 1e-4) / 300) + 1e-3, (step, drum, rate, p)
         greedy, _ = model.sampler.draw(ask, variations=3, temperature=0.0, rng=np.random.default_rng(0))
         assert np.all((greedy[:, step, drum] > 0) == (logit > 0))
         probabilities[(step, drum)] = 1 / (1 + np.exp(-logit))

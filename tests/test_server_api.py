@@ -67,7 +67,7 @@ def steps_with_hits(pattern: dict) -> set[int]:
 def test_health_reports_every_part_ready(api):
     health = api.get("/api/health").json()
     assert health["status"] == "ready"
-    assert set(health["parts"]) == {"model", "sound", "pose"}
+    assert set(health["parts"]) == {"model", "infill", "sound", "pose"}
     assert all(part["state"] == "ready" and part["seconds"] >= 0 for part in health["parts"].values())
 
 
