@@ -18,15 +18,13 @@ _LAYER_NORM_EPSILON = 1e-5  # torch.nn.LayerNorm's default
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    mean = x.mean(axis=-1, keepdims=True)
-    centred = x - mean
-    variance = (centred * centred).mean(axis=-1, keepdims=True)
-    return centred / np.sqrt(variance + _LAYER_NORM_EPSILON) * weight + bias
-
-
-def _softmax(x: np.ndarray) -> np.ndarray:
-    x = np.exp(x - x.max(axis=-1, keepdims=True))
-    return x / x.sum(axis=-1, keepdims=True)
+    """Over the last axis of a ``(rows, width)`` array, into a new array."""
+    centred = x - x.mean(axis=-1, keepdims=True)
+    variance = np.einsum("ij,ij->i", centred, centred)[:, None] * np.float32(1.0 / x.shape[1])
+    centred *= 1.0 / np.sqrt(variance + _LAYER_NORM_EPSILON)
+    centred *= weight
+    centred += bias
+    return centred
 
 
 class NumpyInfillNet:
@@ -53,23 +51,39 @@ class NumpyInfillNet:
         self.out_weight, self.out_bias = a["out.weight"].T.copy(), a["out.bias"]
 
     def forward(self, inputs: np.ndarray, styles: np.ndarray, parts: np.ndarray) -> np.ndarray:
-        """``(n, 64, NUM_INPUTS)``, ``(n,)``, ``(n, 64)`` -> ``(n, 64, 9, CELL_OUTPUTS)`` float32."""
+        """``(n, 64, NUM_INPUTS)``, ``(n,)``, ``(n, 64)`` -> ``(n, 64, 9, CELL_OUTPUTS)`` float32.
+
+        Every step of every window is one row of a ``(n * 64, width)`` matrix, so each layer is one BLAS
+        call; only attention is computed per window and head.
+        """
         n, steps, _ = inputs.shape
-        x = inputs.astype(np.float32) @ self.input_weight + self.input_bias
-        x += self.position[:steps] + self.style[styles][:, None, :] + self.part[parts]
+        width = self.position.shape[1]
+        x = inputs.reshape(n * steps, -1).astype(np.float32, copy=False) @ self.input_weight
+        x += self.input_bias
+        x = x.reshape(n, steps, width)
+        x += self.position[:steps]
+        x += self.style[styles][:, None, :]
+        x += self.part[parts]
+        x = x.reshape(n * steps, width)
         for block in self.blocks:
-            x = x + self._attention(_layer_norm(x, *block["norm1"]), block)
-            hidden = np.maximum(_layer_norm(x, *block["norm2"]) @ block["ff1"][0] + block["ff1"][1], 0.0)
-            x = x + hidden @ block["ff2"][0] + block["ff2"][1]
+            x += self._attention(_layer_norm(x, *block["norm1"]), block, n, steps)
+            hidden = _layer_norm(x, *block["norm2"]) @ block["ff1"][0]
+            hidden += block["ff1"][1]
+            np.maximum(hidden, 0.0, out=hidden)
+            x += hidden @ block["ff2"][0] + block["ff2"][1]
         out = _layer_norm(x, *self.norm) @ self.out_weight + self.out_bias
         return out.reshape(n, steps, NUM_DRUMS, CELL_OUTPUTS)
 
-    def _attention(self, x: np.ndarray, block: dict) -> np.ndarray:
-        n, steps, width = x.shape
+    def _attention(self, x: np.ndarray, block: dict, n: int, steps: int) -> np.ndarray:
+        width = x.shape[1]
         heads = self.spec.heads
         size = width // heads
-        qkv = (x @ block["qkv"][0] + block["qkv"][1]).reshape(n, steps, 3, heads, size).transpose(2, 0, 3, 1, 4)
-        q, k, v = qkv[0], qkv[1], qkv[2]
-        weights = _softmax(q @ k.transpose(0, 1, 3, 2) * np.float32(1.0 / math.sqrt(size)))
-        attended = (weights @ v).transpose(0, 2, 1, 3).reshape(n, steps, width)
+        qkv = x @ block["qkv"][0]
+        qkv += block["qkv"][1]
+        qkv = qkv.reshape(n, steps, 3, heads, size).transpose(2, 0, 3, 1, 4)
+        weights = (qkv[0] * np.float32(1.0 / math.sqrt(size))) @ qkv[1].transpose(0, 1, 3, 2)
+        weights -= weights.max(axis=-1, keepdims=True)
+        np.exp(weights, out=weights)
+        weights /= weights.sum(axis=-1, keepdims=True)
+        attended = (weights @ qkv[2]).transpose(0, 2, 1, 3).reshape(n * steps, width)
         return attended @ block["proj"][0] + block["proj"][1]
