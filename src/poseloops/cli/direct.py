@@ -91,10 +91,7 @@ def run_regenerate(args: argparse.Namespace) -> int:
 
     loop = read_pattern_file(args.loop)
     asked = select_cells(len(loop), drums=args.drums, bars=args.bars, steps=args.steps)
-    patterns = load_default_infill_model().regenerate(
-        loop, asked, temperature=args.temperature, rng_seed=args.rng_seed, variations=args.variations,
-        style=args.style, density=args.density, fill_every=args.fill_every)
-    return _finish(args, patterns)
+    return _finish(args, load_default_infill_model().regenerate(loop, asked, **_drawing(args)))
 
 
 def _register_drumify(subparsers) -> None:
@@ -131,10 +128,7 @@ def run_drumify(args: argparse.Namespace) -> int:
     from ..model.infill_model import load_default_infill_model
 
     rhythm = read_rhythm(args.rhythm, bpm=args.rhythm_bpm)
-    patterns = load_default_infill_model().drumify(
-        rhythm, temperature=args.temperature, rng_seed=args.rng_seed, variations=args.variations,
-        style=args.style, density=args.density, fill_every=args.fill_every)
-    return _finish(args, patterns)
+    return _finish(args, load_default_infill_model().drumify(rhythm, **_drawing(args)))
 
 
 def _register_blend(subparsers) -> None:
@@ -157,6 +151,12 @@ def run_blend(args: argparse.Namespace) -> int:
     phrase = load_default_infill_model().blend(read_pattern_file(args.a), read_pattern_file(args.b), bars=args.bars,
                                                temperature=args.temperature, rng_seed=args.rng_seed, style=args.style)
     return _finish(args, [phrase])
+
+
+def _drawing(args: argparse.Namespace) -> dict:
+    """The drawing options regenerate and drumify share, as the library's keyword arguments."""
+    return {"temperature": args.temperature, "rng_seed": args.rng_seed, "variations": args.variations,
+            "style": args.style, "density": args.density, "fill_every": args.fill_every}
 
 
 def _finish(args: argparse.Namespace, patterns: list) -> int:

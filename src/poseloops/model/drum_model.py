@@ -24,7 +24,6 @@ kept in the result.
 from __future__ import annotations
 
 import math
-import threading
 from numbers import Integral
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from ..errors import ParameterError
 from ..pattern import MAX_STEPS, STEPS_PER_BAR, Pattern
 from .events import pattern_to_events
 from .features import PART_ANY, PART_BEAT, fill_parts, lookback_features
+from .loaded_once import LoadedOnce
 from .lstm import NumpyDrumLSTM
 from .sampling import Played, check_sampling_arguments, continue_played, draw_groove
 from .weights import DEFAULT_WEIGHTS, ModelSpec, load_weights
@@ -179,18 +179,8 @@ def load_model(path: str | Path = DEFAULT_WEIGHTS) -> DrumModel:
     return DrumModel(spec, arrays, training, Path(path))
 
 
-_default_model: DrumModel | None = None
-_default_lock = threading.Lock()
-
-
-def load_default_model() -> DrumModel:
-    """The shipped model, loaded on first use and then shared (thread-safe)."""
-    global _default_model
-    if _default_model is None:
-        with _default_lock:
-            if _default_model is None:
-                _default_model = load_model(DEFAULT_WEIGHTS)
-    return _default_model
+# The shipped model, loaded on first use and then shared (thread-safe).
+load_default_model: LoadedOnce[DrumModel] = LoadedOnce(lambda: load_model(DEFAULT_WEIGHTS))
 
 
 def generate(seed: Pattern, **options) -> list[Pattern]:

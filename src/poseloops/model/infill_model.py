@@ -10,7 +10,6 @@ the last bar of every N as a fill; ``temperature`` 0 draws the likeliest cells.
 
 from __future__ import annotations
 
-import threading
 from numbers import Real
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from .infill_data import merge_rhythm
 from .infill_net import NumpyInfillNet
 from .infill_sampling import Ask, InfillSampler
 from .infill_spec import INFILL_WEIGHTS, InfillSpec, load_infill
+from .loaded_once import LoadedOnce
 from .sampling import check_sampling_arguments
 
 MIN_DENSITY, MAX_DENSITY = 0.0, 1.0
@@ -217,15 +217,5 @@ def load_infill_model(path: str | Path = INFILL_WEIGHTS) -> InfillModel:
     return InfillModel(spec, arrays, training, Path(path))
 
 
-_default: InfillModel | None = None
-_default_lock = threading.Lock()
-
-
-def load_default_infill_model() -> InfillModel:
-    """The shipped infilling model, loaded on first use and then shared (thread-safe)."""
-    global _default
-    if _default is None:
-        with _default_lock:
-            if _default is None:
-                _default = load_infill_model(INFILL_WEIGHTS)
-    return _default
+# The shipped infilling model, loaded on first use and then shared (thread-safe).
+load_default_infill_model: LoadedOnce[InfillModel] = LoadedOnce(lambda: load_infill_model(INFILL_WEIGHTS))
