@@ -18,6 +18,10 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+# PoseLoops before any NumPy import, so OpenBLAS loads with the kernel the
+# product picks (poseloops/blas_kernel.py): the bench measures what users run.
+import poseloops  # noqa: E402,F401
+
 PARTS = ("bench_model", "bench_direct", "bench_corpus", "bench_audio", "bench_seeds", "bench_server", "bench_live")
 
 

@@ -4,6 +4,10 @@
 load their heavier libraries when they are used.
 """
 
+from .blas_kernel import choose_openblas_kernel
+
+choose_openblas_kernel()  # before NumPy loads: see blas_kernel.py
+
 from .errors import InputError, KitError, ModelError, NoPersonError, ParameterError, PoseLoopsError
 from .pattern import DRUM_NAMES, NUM_DRUMS, Pattern
 
