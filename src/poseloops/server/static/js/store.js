@@ -14,10 +14,12 @@ const MERGE_WINDOW_MS = 1000;     // a slider drag or a run of arrow keys is one
 export const DEFAULT_SETTINGS = Object.freeze({
   bpm: 120, swing: 0.5, temperature: 1, steps: 32, bars: 4, kit: "synth", mixer: null,
   rng_seed: null, rng_locked: false, style: "any", fill_every: 0, groove: 1, mute: [], solo: [],
+  density: 0.5,
 });
 
 // What undo brings back: everything that makes the sound. Tabs and panel state are not undone.
-const MUSICAL_KEYS = ["seed", "loop", "variations", "variation", "variationEdits", "edits", "take", "source", "settings"];
+const MUSICAL_KEYS = ["seed", "loop", "variations", "variation", "variationEdits", "edits", "take", "source", "settings",
+  "locks"];
 
 function initialState() {
   return {
@@ -29,6 +31,7 @@ function initialState() {
     edits: [],           // the playing variation's changed cells
     take: 0,             // counts generations, so a variation is known across them
     source: null,        // which panel made the seed
+    locks: { rows: [], bars: [], cells: [] }, // kept when regenerating: drums, 0-based bars, "step:drum" cells
     settings: { ...DEFAULT_SETTINGS },
     ui: { tab: "dice", dice: null, grid: null },
   };
