@@ -84,14 +84,22 @@ export async function generate(studio, { play = true, origin = "generate", seed 
     studio.generating = false;
     reflectBusy(studio);
   }
-  const patterns = answer.patterns;
+  return playNewLoops(studio, answer.patterns, { play, origin, seed, source, rngSeed });
+}
+
+/**
+ * The model's answer becomes the loop (one undo step): the first of `patterns` plays from its
+ * start at the next bar (or at once when `play` and nothing plays), the others are variations.
+ * Generate, Drumify and Blend all land this way. `seed`/`source`: what the loop was made from.
+ */
+export async function playNewLoops(studio, patterns, { play = true, origin = "generate", seed = null, source = null, rngSeed = null, told = null } = {}) {
   const now = store.getState();
   store.commit({
-    ...(seed ? { seed, source } : {}),
+    ...(seed ? { seed } : {}), ...(source ? { source } : {}),
     loop: patterns[0], variations: patterns, variation: 0, variationEdits: patterns.map(() => []), edits: [],
-    take: now.take + 1, settings: { ...now.settings, rng_seed: rngSeed },
+    take: now.take + 1, settings: { ...now.settings, ...(rngSeed === null ? {} : { rng_seed: rngSeed }) },
   });
-  spots.loop.say(`New loop from your ${source || now.source || "seed"}${patterns.length > 1 ? `: ${patterns.length} variations, keys 1-${patterns.length} switch` : ""}. Click cells to change it.`);
+  studio.spots.loop.say(told || `New loop from your ${source || now.source || "seed"}${patterns.length > 1 ? `: ${patterns.length} variations, keys 1-${patterns.length} switch` : ""}. Click cells to change it.`);
   const audio = await studio.playback.sync({ from: "start", origin });
   if (audio && play && !studio.player.playing) await startPlayback(studio);
   return Boolean(audio);
