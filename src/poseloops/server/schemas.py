@@ -27,6 +27,9 @@ from ..pattern import (
 from ..model.drum_model import FILL_EVERY
 from ..model.sampling import MAX_TEMPERATURE
 from ..rng_seed import MAX_RNG_SEED, MIN_RNG_SEED
+from ..model.infill_model import DEFAULT_DENSITY as DEFAULT_DRAW_DENSITY
+from ..model.infill_model import MAX_DENSITY as MAX_DRAW_DENSITY
+from ..model.infill_model import MIN_DENSITY as MIN_DRAW_DENSITY
 from ..seeds.dice import MAX_LENGTH
 from ..seeds.picture import DEFAULT_DENSITY, MAX_DENSITY, MIN_DENSITY
 from ..seeds.pose_mapping import DEFAULT_STEPS, DEFAULT_VISIBILITY_THRESHOLD, MAX_VISIBILITY, MIN_VISIBILITY
@@ -271,7 +274,15 @@ class KitsResponse(BaseModel):
 # --- session -------------------------------------------------------------------------
 
 
+# A cell of the loop as the page names it: "step:drum" (step 0-based).
+CellKey = Annotated[str, Field(pattern=r"^[0-9]{1,4}:[0-8]$", description='"step:drum", step 0-based')]
+DrumSet = Annotated[list[DrumIndex], Field(max_length=NUM_DRUMS)]
+
+
 class StudioSettings(Strict):
+    """Every setting the page shows. Fields added after the first version are optional, so older
+    session files load as they did."""
+
     bpm: Bpm = 120.0
     swing: Swing = 0.5
     temperature: float = Field(1.0, ge=0.0, le=MAX_TEMPERATURE)
@@ -283,10 +294,29 @@ class StudioSettings(Strict):
     kit: KitName | None = None
     mixer: dict[str, Any] | None = None
     rng_seed: RngSeed | None = None
+    rng_locked: bool = Field(False, description="the random seed is kept: the same dice and the same loop again")
+    mute: DrumSet = Field(default_factory=list, description="drums left out of what is heard")
+    solo: DrumSet = Field(default_factory=list, description="when any: only these drums are heard")
+    density: float = Field(DEFAULT_DRAW_DENSITY, ge=MIN_DRAW_DENSITY, le=MAX_DRAW_DENSITY,
+                           description="how busy the next drawn cells are: 0 sparse, 0.5 as the model plays, 1 busy")
+    seed_steps: SeedSteps | None = Field(None, description="the seed length the panels make")
+    live_bars: Literal[1, 2, 4] | None = Field(None, description="live mode: a pose plays from every N bars")
+
+
+class Locks(Strict):
+    """What regenerating keeps: whole drum rows, whole bars (0-based) and single cells."""
+
+    rows: DrumSet = Field(default_factory=list)
+    bars: list[Annotated[int, Field(ge=0, lt=MAX_BARS)]] = Field(default_factory=list, max_length=MAX_BARS)
+    cells: list[CellKey] = Field(default_factory=list, max_length=MAX_STEPS * NUM_DRUMS)
+
+
+Edits = Annotated[list[CellKey], Field(max_length=MAX_STEPS * NUM_DRUMS)]
 
 
 class Session(Strict):
-    """What the page keeps: the seed, the loop and the settings. Downloads and loads back."""
+    """What the page keeps: the seed, the loop, its variations and everything the page shows.
+    Downloads and loads back. ``loop`` is the variation that plays (``variations[variation]``)."""
 
     format: Literal["poseloops-session"] = "poseloops-session"
     version: Literal[1] = 1
@@ -294,6 +324,13 @@ class Session(Strict):
     loop: PatternModel | None = None
     source: Annotated[str, Field(max_length=40)] | None = Field(None, description="which panel made the seed")
     settings: StudioSettings = Field(default_factory=StudioSettings)
+    variations: list[PatternModel] | None = Field(None, max_length=MAX_VARIATIONS,
+                                                  description="every variation of the loop, edits kept in each")
+    variation: int = Field(0, ge=0, lt=MAX_VARIATIONS, description="which variation plays (0-based)")
+    variation_edits: list[Edits] | None = Field(None, max_length=MAX_VARIATIONS,
+                                                description="per variation, the cells a person changed")
+    edits: Edits | None = Field(None, description="the playing variation's changed cells")
+    locks: Locks | None = None
 
 
 class HealthResponse(BaseModel):

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from ...midi_io import pattern_to_midi_bytes
 from .. import schemas
-from ..errors import blame
+from ..errors import ApiError, blame
 from ..settings import Settings
 from ..sound import check_duration, engine_options, played_pattern
 from .deps import get_settings
@@ -70,4 +70,9 @@ def load_session(session: schemas.Session) -> schemas.Session:
 def _checked(session: schemas.Session) -> schemas.Session:
     seed = None if session.seed is None else schemas.PatternModel.of(session.seed.to_pattern("seed"))
     loop = None if session.loop is None else schemas.PatternModel.of(session.loop.to_pattern("loop"))
-    return session.model_copy(update={"seed": seed, "loop": loop})
+    variations = None if session.variations is None else [
+        schemas.PatternModel.of(v.to_pattern(f"variations.{i}")) for i, v in enumerate(session.variations)]
+    if session.variation >= len(variations or [loop]):
+        raise ApiError(422, f"variation {session.variation} is not one of the {len(variations or [loop])} variations",
+                       field="variation")
+    return session.model_copy(update={"seed": seed, "loop": loop, "variations": variations})

@@ -94,6 +94,7 @@ export async function capabilities() {
     exportAudio: fields("ExportAudioRequest"),
     exportMidi: fields("ExportMidiRequest"),
     session: fields("StudioSettings"),
+    sessionFields: fields("Session"),
     pattern: fields("PatternModel"),
     paths: new Set(Object.keys(schema.paths || {})),
   };

@@ -54,7 +54,7 @@ export function bindDownloads(studio) {
     });
   download("dl-midi", (state) => ["/api/export/midi", midiRequest(studio.caps, state)], "poseloops-loop.mid");
   download("dl-wav", (state) => ["/api/export/audio", { ...studio.playback.request(state), format: "wav", loops: EXPORT_LOOPS }], "poseloops-loop.wav");
-  download("dl-session", () => ["/api/export/session", store.sessionDocument(sessionSettings(studio.caps))], "poseloops-session.json");
+  download("dl-session", () => ["/api/export/session", store.sessionDocument(sessionSettings(studio.caps), studio.caps.sessionFields || new Set())], "poseloops-session.json");
   $("load-session").addEventListener("change", () => loadSessionFile(studio));
 }
 

@@ -74,7 +74,9 @@ export function snapshot(from = state) {
 export function commit(patch, { merge = null } = {}) {
   const now = Date.now();
   const merging = merge !== null && lastMerge.key === merge && now - lastMerge.at < MERGE_WINDOW_MS;
-  if (!merging) {
+  // an empty studio (a fresh page before its first loop) is nothing to go back to
+  const empty = !state.loop && !state.seed;
+  if (!merging && !empty) {
     history.past.push(snapshot());
     if (history.past.length > MAX_HISTORY) history.past.shift();
   }
@@ -85,6 +87,20 @@ export function commit(patch, { merge = null } = {}) {
 
 export function commitSettings(patch, options) {
   commit({ settings: { ...state.settings, ...patch } }, options);
+}
+
+/** The loops in the undo history, newest first, each once (the one playing now left out). */
+export function pastLoops() {
+  const seen = new Set([state.loop ? JSON.stringify(state.loop.pattern) : ""]);
+  const loops = [];
+  for (let i = history.past.length - 1; i >= 0; i--) {
+    const loop = history.past[i].loop;
+    const key = loop ? JSON.stringify(loop.pattern) : "";
+    if (seen.has(key)) continue;
+    seen.add(key);
+    loops.push(loop);
+  }
+  return loops;
 }
 
 export function canUndo() {
@@ -192,31 +208,65 @@ function normalise(saved) {
   return merged;
 }
 
-/** The session file's content (the server's Session model); `accepted` are the settings it takes. */
-export function sessionDocument(accepted) {
+// What a session file holds beyond the settings: every variation (edits kept in each), which one
+// plays, the edited cells and the locks. The page's own choices that shape the sound are settings
+// there too: the seed length (ui.seedLength) and the bars per live change (ui.liveBars).
+const UI_SETTINGS = { seed_steps: "seedLength", live_bars: "liveBars" };
+
+/**
+ * The session file's content (the server's Session model): everything the page shows. `accepted`:
+ * the settings and fields this server's Session takes (an older server takes fewer).
+ */
+export function sessionDocument(accepted, fields = null) {
   const settings = {};
-  for (const [key, value] of Object.entries(state.settings)) {
+  const all = { ...state.settings };
+  for (const [key, uiKey] of Object.entries(UI_SETTINGS)) if (state.ui[uiKey] !== undefined) all[key] = state.ui[uiKey];
+  for (const [key, value] of Object.entries(all)) {
     if (value !== null && (!accepted || accepted.has(key))) settings[key] = value;
   }
   const doc = { format: "poseloops-session", version: 1, settings };
   if (state.seed) doc.seed = state.seed;
   if (state.loop) doc.loop = state.loop;
   if (state.source) doc.source = state.source;
+  const more = {
+    variations: state.variations.length > 1 ? state.variations : null, variation: state.variation,
+    variation_edits: state.variationEdits, edits: state.edits, locks: state.locks,
+  };
+  for (const [key, value] of Object.entries(more)) if (value !== null && (!fields || fields.has(key))) doc[key] = value;
   return doc;
 }
 
 /** Replace the studio's content with a (server-checked) session document; undo brings back what was. */
 export function loadSession(doc) {
-  const loop = doc.loop || null;
+  const variations = Array.isArray(doc.variations) && doc.variations.length ? doc.variations : doc.loop ? [doc.loop] : [];
+  const variation = Number.isInteger(doc.variation) && doc.variation < variations.length ? doc.variation : 0;
+  const variationEdits = variations.map((_, i) => (doc.variation_edits && doc.variation_edits[i]) || []);
+  if (Array.isArray(doc.edits)) variationEdits[variation] = doc.edits;
+  const saved = { ...(doc.settings || {}) };
+  const ui = { ...state.ui };
+  for (const [key, uiKey] of Object.entries(UI_SETTINGS)) {
+    if (saved[key] !== undefined) ui[uiKey] = saved[key];
+    delete saved[key];
+  }
   commit({
     seed: doc.seed || null,
-    loop,
-    variations: loop ? [loop] : [],
-    variation: 0,
-    variationEdits: [[]],
-    edits: [],
+    loop: doc.loop || variations[variation] || null,
+    variations,
+    variation,
+    variationEdits,
+    edits: variationEdits[variation] || [],
     take: state.take + 1,
     source: doc.source || null,
-    settings: { ...DEFAULT_SETTINGS, ...(doc.settings || {}) },
+    locks: { rows: [], bars: [], cells: [], ...(doc.locks || {}) },
+    settings: { ...DEFAULT_SETTINGS, ...saved },
+  });
+  update({ ui });
+}
+
+/** "New session": no seed, no loop, no locks (the settings stay); undo brings the loop back. */
+export function newSession() {
+  commit({
+    seed: null, loop: null, variations: [], variation: 0, variationEdits: [], edits: [], source: null,
+    take: state.take + 1, locks: { rows: [], bars: [], cells: [] },
   });
 }
