@@ -55,3 +55,25 @@ def test_density_raises_the_hits_of_every_step_and_leaves_no_bar_silent(report):
     per_bar = [report["density"][key]["hits_per_bar"] for key in ("0.1", "0.3", "0.5", "0.7", "0.9")]
     assert all(b > a for a, b in zip(per_bar, per_bar[1:])), per_bar
     assert all(report["density"][key]["silent_bars"] == 0 for key in report["density"])
+
+
+@pytest.fixture(scope="module")
+def blends(groove_dir):
+    from poseloops.model.corpus import load_split
+    from poseloops.model.evaluate_direct import beat_files, blend_report
+    from poseloops.model.infill_model import load_default_infill_model
+
+    model = load_default_infill_model()
+    files = beat_files(load_split(groove_dir, "validation"))[:13]
+    rng = np.random.default_rng(11)
+    return blend_report(lambda a, b: model.blend(a, b, bars=8, rng_seed=int(rng.integers(2**32))), files)
+
+
+def test_a_blend_moves_from_one_drummers_bar_to_anothers(blends):
+    """Ends kept (within 4 cells), the way to b steady on the whole, no silent bar, and a groove around the kept
+    cells rather than a crossfade (a crossfade's middle bars have no hit of their own)."""
+    assert blends["phrases"] >= 5  # 6 in the bare clone's fixture set, 12 with the full split
+    assert blends["ends_share"] == 1.0 and blends["silent_bars"] == 0, blends
+    assert blends["distance_bar_correlation"] > 0.6, blends
+    assert blends["steady_share"] > 0.1, blends
+    assert 0.05 < blends["own_hits_share"] < 0.6, blends

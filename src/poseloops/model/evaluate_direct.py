@@ -19,6 +19,12 @@ split: the train split only lends the baselines their examples):
   (kick on beats 1 and 3, snare on 2 and 4, closed hat on every other rhythm hit).
 - ``density``: flat one-bar seeds continued at densities 0.1-0.9; hits per
   generated bar and silent bars.
+- ``blend``: 8-bar phrases between the 2nd bars of two beat files in turn;
+  the share of phrases whose first bar is within 4 cells of A's and last of
+  B's, whose distance to A never falls from bar to bar, the mean correlation
+  of that distance with the bar's number (1: a straight way), silent bars, and the
+  share of the middle bars' hits that are in neither groove (0 for a cell-wise
+  crossfade: the model plays around what it keeps).
 """
 
 from __future__ import annotations
@@ -39,6 +45,9 @@ REGENERATE_ASKS = {"hats": ("drums", (2, 3)), "kick": ("drums", (0,)), "bar3": (
 DRUMIFY_BARS = 2
 DENSITIES = (0.1, 0.3, 0.5, 0.7, 0.9)
 DENSITY_SEEDS = 40
+BLEND_PHRASE_BARS = 8
+BLEND_PAIRS = 40
+BLEND_CLOSE_CELLS = 4  # a phrase's first and last bar are "its ends' grooves" within this many cells
 FLAT_VELOCITY = 100  # the velocity a flat seed's hits are given (the studio's default)
 KICK, SNARE, CLOSED_HAT = 0, 1, 2
 
@@ -190,6 +199,27 @@ def density_report(continue_loop: Callable[[Pattern, float], list[Pattern]], fil
     return report
 
 
+def blend_report(blend: Callable[[Pattern, Pattern], Pattern], files: list[BeatFile]) -> dict:
+    """How phrases from one drummer's bar to another's move between them (see the module's notes)."""
+    bars = [f.velocities[STEPS_PER_BAR:2 * STEPS_PER_BAR] > 0 for f in files if len(f.velocities) >= 2 * STEPS_PER_BAR]
+    bars = [bar for bar in bars if bar.any()][:BLEND_PAIRS + 1]
+    ends, steady, rising, silent, own, hits = 0, 0, [], 0, 0, 0
+    for a, b in zip(bars, bars[1:]):
+        phrase = blend(flat_pattern(a), flat_pattern(b)).to_matrix().reshape(-1, STEPS_PER_BAR, NUM_DRUMS) > 0
+        to_a = (phrase != a).sum(axis=(1, 2))
+        ends += int(to_a[0] <= BLEND_CLOSE_CELLS and (phrase[-1] != b).sum() <= BLEND_CLOSE_CELLS)
+        steady += int((np.diff(to_a) >= 0).all())
+        rising.append(float(np.corrcoef(np.arange(len(to_a)), to_a)[0, 1]) if to_a.std() > 0 else 0.0)
+        silent += int((~phrase.any(axis=(1, 2))).sum())
+        middle = phrase[1:-1]
+        own += int((middle & ~a & ~b).sum())
+        hits += int(middle.sum())
+    pairs = max(1, len(bars) - 1)
+    return {"phrases": len(bars) - 1, "ends_share": ends / pairs, "steady_share": steady / pairs,
+            "distance_bar_correlation": float(np.mean(rising)) if rising else None,
+            "silent_bars": silent, "own_hits_share": own / max(1, hits)}
+
+
 def direct_report(scored: DrumDataset, train: DrumDataset, *, infill=None, lstm=None, temperature: float = 1.0,
                   rng_seed: int = 2019, max_files: int | None = None, neighbours: bool = True) -> dict:
     """Every figure above for the shipped models (or those given), each beside its baseline, in one run
@@ -219,4 +249,6 @@ def direct_report(scored: DrumDataset, train: DrumDataset, *, infill=None, lstm=
                                   scored_files),
         "density": density_report(lambda seed, density: infill.continue_pattern(
             seed, bars=bars, temperature=temperature, rng_seed=draw(), variations=2, density=density), scored_files),
+        "blend": blend_report(lambda a, b: infill.blend(a, b, bars=BLEND_PHRASE_BARS, temperature=temperature,
+                                                        rng_seed=draw()), scored_files),
     }

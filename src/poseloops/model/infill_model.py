@@ -173,15 +173,18 @@ class InfillModel:
         kept = np.zeros((steps, NUM_DRUMS), bool)
         along = np.arange(bars) / (bars - 1)
         differ = (a_vel > 0) != (b_vel > 0)
+        # One draw per cell for the whole phrase, so the cells taken from b only grow bar by bar and the
+        # anchors are the same cells in every bar: the way from a to b is steady, not a new coin each bar.
+        turn, anchor = rng.random(a_vel.shape), differ & (rng.random(a_vel.shape) < BLEND_ANCHORS)
         for bar, t in enumerate(along):
             span = slice(bar * STEPS_PER_BAR, (bar + 1) * STEPS_PER_BAR)
-            from_b = rng.random(a_vel.shape) < t
+            from_b = turn < t
             velocities[span] = np.where(from_b, b_vel, a_vel)
             offsets[span] = np.where(from_b, b_off, a_off)
             if bar in (0, bars - 1):
                 kept[span] = True
             else:  # the cells both play, and a share of those where they differ
-                kept[span] = ((a_vel > 0) & (b_vel > 0)) | (differ & (rng.random(a_vel.shape) < BLEND_ANCHORS))
+                kept[span] = ((a_vel > 0) & (b_vel > 0)) | anchor
         ask = Ask(velocities, offsets, kept, np.full(steps, PART_BEAT, np.int64), self.style_index(style),
                   touch_given=_has_touch(a_vel, a_off) or _has_touch(b_vel, b_off))
         drawn_velocities, drawn_offsets = self._draw(ask, temperature, int(rng.integers(2**32)), BLEND_CANDIDATES)
