@@ -72,7 +72,7 @@ def blends(groove_dir):
 def test_a_blend_moves_from_one_drummers_bar_to_anothers(blends):
     """Ends kept (within 4 cells), the way to b steady on the whole, no silent bar, and a groove around the kept
     cells rather than a crossfade (a crossfade's middle bars have no hit of their own)."""
-    assert blends["phrases"] >= 5  # 6 in the bare clone's fixture set, 12 with the full split
+    assert blends["phrases"] >= 5  # 6 in the bare clone's fixture set, 10 with the full split
     assert blends["ends_share"] == 1.0 and blends["silent_bars"] == 0, blends
     assert blends["distance_bar_correlation"] > 0.6, blends
     assert blends["steady_share"] > 0.1, blends
