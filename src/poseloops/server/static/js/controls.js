@@ -7,14 +7,34 @@ import * as store from "./store.js";
 import { generateProblem } from "./messages.js";
 import { $ } from "./studio.js";
 import { MAX_RANDOM_SEED, generate, nextRngSeed, togglePlay, travel } from "./loops.js";
+import { changeBars } from "./loop_length.js";
 
 const DEFAULT_MAX_BARS = 16;
 
+// Swing as a groovebox shows it: where the off-beat 16th falls within its 8th, 50% straight to 75%.
+const swingPercent = (v) => `${Math.round(v * 100)}%`;
+
 const SLIDERS = {
-  bpm: { digits: 0, renders: true, text: (v) => `${v} BPM` },
-  swing: { digits: 2, renders: true, text: (v) => (v <= 0.5 ? "straight" : `${Math.round((v - 0.5) * 400)}% swing`) },
-  temperature: { digits: 2, renders: false, text: (v) => `${v.toFixed(2)}${v === 0 ? ", always the likeliest" : ""}` },
+  bpm: { shown: (v) => v.toFixed(0), renders: true, text: (v) => `${v} BPM` },
+  swing: { shown: swingPercent, renders: true, text: (v) => (v <= 0.5 ? "50%, straight" : `${swingPercent(v)} swing`) },
+  temperature: { shown: (v) => v.toFixed(2), renders: false, text: (v) => `${v.toFixed(2)}${v === 0 ? ", always the likeliest" : ""}` },
 };
+
+// What a change of each generation control does to the loop playing: nothing until the next loop
+// is made (as a synth's patch change waits for the next note). Said beside the control, until then.
+const NEXT_LOOP = "applies to the next loop made (Generate, Regenerate or a new seed); the loop playing stays";
+const NEXT_LOOP_TEXT = {
+  temperature: (s) => `Temperature ${s.temperature.toFixed(2)} ${NEXT_LOOP}.`,
+  style: (s) => `Style "${s.style}" ${NEXT_LOOP}.`,
+  fill_every: (s) => `${s.fill_every ? `A fill every ${s.fill_every} bars` : "No fills"} ${NEXT_LOOP}.`,
+  seed_steps: () => `Seed length ${seedSteps()} steps: the next seed a panel makes (Dice, Grid, Camera, Picture, Rhythm) is this long.`,
+};
+
+/** Say beside the Make group what a generation control's new value does, until a new loop is made. */
+function sayNextLoop(studio, name) {
+  const { take } = store.getState();
+  studio.spots.make.say(NEXT_LOOP_TEXT[name](store.getState().settings), { holds: (s) => s.take === take });
+}
 
 /** The seed length chosen, in steps: what every seed panel makes. */
 export function seedSteps() {
@@ -26,8 +46,11 @@ export function bindControls(studio) {
     $(name).addEventListener("input", () => {
       store.commitSettings({ [name]: Number($(name).value) }, { merge: name });
       if (renders) studio.playback.schedule({ origin: name });
+      else sayNextLoop(studio, name);
     });
   }
+  // a message describes what plays now, or goes
+  store.subscribe((state) => Object.values(studio.spots).forEach((spot) => spot.recheck?.(state)));
   $("groove").addEventListener("input", () => {
     store.commitSettings({ groove: Number($("groove").value) / 100 }, { merge: "groove" });
     studio.playback.schedule({ origin: "groove" });
@@ -37,9 +60,15 @@ export function bindControls(studio) {
     store.commitSettings({ kit: $("kit").value });
     studio.playback.schedule({ origin: "kit" });
   });
-  $("bars").addEventListener("change", () => store.commitSettings({ bars: Number($("bars").value) }));
-  $("style").addEventListener("change", () => store.commitSettings({ style: $("style").value }));
-  $("fill-every").addEventListener("change", () => store.commitSettings({ fill_every: Number($("fill-every").value) }));
+  $("bars").addEventListener("change", () => changeBars(studio, Number($("bars").value)));
+  $("style").addEventListener("change", () => {
+    store.commitSettings({ style: $("style").value });
+    sayNextLoop(studio, "style");
+  });
+  $("fill-every").addEventListener("change", () => {
+    store.commitSettings({ fill_every: Number($("fill-every").value) });
+    sayNextLoop(studio, "fill_every");
+  });
   $("rng-seed").addEventListener("change", () => {
     const input = $("rng-seed");
     const value = Number(input.value);
@@ -62,6 +91,7 @@ export function bindControls(studio) {
     $("seed-length-out").textContent = $("seed-length").value;
     studio.panels.grid.resize();
     studio.live.socket.configure({ steps: seedSteps() });
+    sayNextLoop(studio, "seed_steps");
   });
   $("play").addEventListener("click", () => togglePlay(studio));
   $("generate").addEventListener("click", () => generate(studio, { play: true }));
@@ -82,7 +112,7 @@ export function tapTempo(studio, time) {
   }
   const [low, high] = studio.config.limits.bpm;
   const rounded = Math.round(Math.min(Math.max(bpm, low), high));
-  studio.spots.controls.say(`Tap tempo: ${rounded} BPM.`);
+  studio.spots.controls.say(`Tap tempo: ${rounded} BPM.`, { holds: (s) => s.settings.bpm === rounded });
   if (rounded === store.getState().settings.bpm) return;
   store.commitSettings({ bpm: rounded }, { merge: "bpm" });
   studio.playback.schedule({ origin: "tap" });
@@ -90,10 +120,10 @@ export function tapTempo(studio, time) {
 
 export function reflectSettings(studio) {
   const { settings, ui } = store.getState();
-  for (const [name, { digits, text }] of Object.entries(SLIDERS)) {
+  for (const [name, { shown, text }] of Object.entries(SLIDERS)) {
     const value = Number(settings[name]);
     if (Number($(name).value) !== value) $(name).value = value;
-    $(`${name}-out`).textContent = value.toFixed(digits);
+    $(`${name}-out`).textContent = shown(value);
     $(name).setAttribute("aria-valuetext", text(value));
   }
   const groove = Math.round(settings.groove * 100);
@@ -113,6 +143,7 @@ export function reflectSettings(studio) {
     studio.panels.grid?.resize();
   }
   $("seed-length").setAttribute("aria-valuetext", `${$("seed-length").value} steps`);
+  if (ui.liveBars && $("live-bars").value !== String(ui.liveBars)) $("live-bars").value = String(ui.liveBars);
   if ($("kit").value !== settings.kit && [...$("kit").options].some((o) => o.value === settings.kit)) $("kit").value = settings.kit;
 }
 

@@ -7,7 +7,7 @@ import * as api from "./api.js";
 import * as store from "./store.js";
 import { STEPS_PER_BAR } from "./player.js";
 import { forServer } from "./playback.js";
-import { generateProblem } from "./messages.js";
+import { generateProblem, whileUnchanged } from "./messages.js";
 import { $, spotFor } from "./studio.js";
 import { reflectBusy, reflectPlaying } from "./loop_view.js";
 
@@ -67,7 +67,7 @@ export async function generate(studio, { play = true, origin = "generate", seed 
     await studio.panels.dice.rollDice({ play });
     return false;
   }
-  const [spot] = spotFor(studio, origin);
+  const [spot, control] = spotFor(studio, origin);
   const rngSeed = rng ?? nextRngSeed();
   studio.generating = true;
   reflectBusy(studio);
@@ -78,7 +78,8 @@ export async function generate(studio, { play = true, origin = "generate", seed 
   } catch (err) {
     if (seed) store.update({ seed, source }); // the new seed stays: Generate tries it again
     spots.loop.clear();
-    spot.error(generateProblem(err));
+    // marks the control (Generate, or the panel's), and goes once something else plays
+    spot.error(generateProblem(err), control, whileUnchanged(store.getState()));
     return false;
   } finally {
     studio.generating = false;
@@ -99,8 +100,13 @@ export async function playNewLoops(studio, patterns, { play = true, origin = "ge
     loop: patterns[0], variations: patterns, variation: 0, variationEdits: patterns.map(() => []), edits: [],
     take: now.take + 1, settings: { ...now.settings, ...(rngSeed === null ? {} : { rng_seed: rngSeed }) },
   });
-  studio.spots.loop.say(told || `New loop from your ${source || now.source || "seed"}${patterns.length > 1 ? `: ${patterns.length} variations, keys 1-${patterns.length} switch` : ""}. Click cells to change it.`);
+  const take = now.take + 1;
   const audio = await studio.playback.sync({ from: "start", origin });
+  // said only of a loop that plays (a refused render went back to the old one), and only while it plays
+  if (audio) {
+    studio.spots.loop.say(told || `New loop from your ${source || now.source || "seed"}${patterns.length > 1 ? `: ${patterns.length} variations, keys 1-${patterns.length} switch` : ""}. Click cells to change it.`,
+      { holds: (s) => s.take === take && s.variation === 0 && !studio.live?.on });
+  } else studio.spots.loop.clear();
   if (audio && play && !studio.player.playing) await startPlayback(studio);
   return Boolean(audio);
 }
@@ -160,7 +166,9 @@ export function pickVariation(studio, index) {
   const state = store.getState();
   if (!state.variations[index] || index === state.variation) return;
   store.commit({ variation: index, loop: state.variations[index], edits: state.variationEdits[index] || [] });
-  studio.spots.loop.say(`Variation ${index + 1} ${studio.player.playing ? "starts at the next bar" : "chosen"}.`);
+  const { take } = store.getState();
+  studio.spots.loop.say(`Variation ${index + 1} ${studio.player.playing ? "starts at the next bar" : "chosen"}.`,
+    { holds: (s) => s.take === take && s.variation === index });
   studio.playback.schedule({ origin: "variation" });
 }
 
@@ -176,8 +184,13 @@ export function toggleMix(studio, kind, drum) {
 export function travel(studio, direction) {
   const moved = direction === "undo" ? store.undo() : store.redo();
   if (!moved) return;
-  studio.panels.mixer.show(store.getState().settings.mixer);
-  studio.spots.loop.say(direction === "undo" ? "Undone." : "Redone.");
+  const state = store.getState();
+  studio.panels.mixer.show(state.settings.mixer);
+  studio.spots.loop.say(direction === "undo" ? "Undone." : "Redone.", { holds: whileUnchanged(state) });
+  if (!state.loop && studio.player.playing) {
+    studio.player.stop(); // back to an empty studio (before New session): nothing is left to play
+    reflectPlaying(studio);
+  }
   studio.playback.schedule({ origin: "loop" });
 }
 

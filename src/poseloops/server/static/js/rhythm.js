@@ -17,20 +17,22 @@ export class RhythmPanel {
     Object.assign(this, { record, time, useBpm, click, level, file, bpm, seedSteps, onSeed, message, limits, audio, onRecording });
     this.recorder = null;
     this.meter = null;
+    this.about = record;  // the control an error marks (aria-invalid): Record, or the upload's file input
     record.addEventListener("click", () => (this.recorder ? this.finish() : this.begin()));
     file.addEventListener("change", () => this.uploaded());
   }
 
   async begin() {
+    this.about = this.record;
     if (!navigator.mediaDevices || !window.MediaRecorder) {
-      this.message.error("This browser cannot record here. Upload a recording instead.");
+      this.fail("This browser cannot record here. Upload a recording instead.");
       return;
     }
     let stream;
     try {
       stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
     } catch (err) {
-      this.message.error(err && err.name === "NotAllowedError"
+      this.fail(err && err.name === "NotAllowedError"
         ? "The microphone is blocked. Allow it for this page in the browser's settings, or upload a recording."
         : "No microphone found. Connect one, or upload a recording instead.");
       return;
@@ -112,8 +114,9 @@ export class RhythmPanel {
     const file = this.file.files && this.file.files[0];
     this.file.value = "";
     if (!file) return;
+    this.about = this.file;
     if (file.size === 0) {
-      this.message.error(`${file.name} is empty. Choose another recording.`);
+      this.fail(`${file.name} is empty. Choose another recording.`);
       return;
     }
     if (SERVER_READS.includes(file.type)) await this.post(file, file.name);
@@ -126,15 +129,19 @@ export class RhythmPanel {
     try {
       const decoded = await this.audio.context().decodeAudioData(await blob.arrayBuffer());
       if (decoded.duration > this.limits.max_audio_seconds) {
-        this.message.error(`${name} is ${decoded.duration.toFixed(0)} s long; the limit is ${this.limits.max_audio_seconds} s. Record or choose a shorter one.`);
+        this.fail(`${name} is ${decoded.duration.toFixed(0)} s long; the limit is ${this.limits.max_audio_seconds} s. Record or choose a shorter one.`);
         return;
       }
       wav = await audioBufferToWav(decoded);
     } catch (_) {
-      this.message.error(`${name} could not be read as audio. Choose a WAV, FLAC, OGG or MP3 recording.`);
+      this.fail(`${name} could not be read as audio. Choose a WAV, FLAC, OGG or MP3 recording.`);
       return;
     }
     await this.post(wav, name);
+  }
+
+  fail(text) {
+    this.message.error(text, this.about);
   }
 
   async post(blob, name) {
@@ -145,7 +152,7 @@ export class RhythmPanel {
       this.message.clear();
       await this.onSeed(answer.seed, "rhythm");
     } catch (err) {
-      this.message.error(recordingProblem(err, name, this.limits));
+      this.fail(recordingProblem(err, name, this.limits));
     }
   }
 }

@@ -6,7 +6,7 @@
 import { LoopPlayer } from "./player.js";
 import { Metronome } from "./metronome.js";
 import { TapTempo } from "./tempo.js";
-import { MessageSpot, loopProblem } from "./messages.js";
+import { MessageSpot, loopProblem, whileUnchanged } from "./messages.js";
 import * as store from "./store.js";
 
 export const $ = (id) => document.getElementById(id);
@@ -74,7 +74,8 @@ export function spotFor(studio, origin) {
 export function playbackFailed(studio, err, { origin, request }) {
   // the state is back to what plays; say why next to what was changed
   const [spot, control] = spotFor(studio, origin);
-  spot.error(loopProblem(err, { steps: request.pattern.pattern.length, bpm: request.bpm, maxSeconds: studio.config.limits.max_render_seconds }), control);
+  spot.error(loopProblem(err, { steps: request.pattern.pattern.length, bpm: request.bpm, maxSeconds: studio.config.limits.max_render_seconds }), control,
+    whileUnchanged(store.getState())); // it goes once something else plays (another variation picked, say)
   studio.panels.mixer.show(store.getState().settings.mixer);
 }
 
