@@ -7,6 +7,7 @@ import { audibleLoop } from "./playback.js";
 import { generateProblem, sessionProblem } from "./messages.js";
 import { $, BASE_SESSION_SETTINGS } from "./studio.js";
 import { loadKits } from "./controls.js";
+import { reflectPlaying } from "./loop_view.js";
 
 const EXPORT_LOOPS = 4;            // a WAV download is the loop four times with its tail
 
@@ -56,6 +57,19 @@ export function bindDownloads(studio) {
   download("dl-wav", (state) => ["/api/export/audio", { ...studio.playback.request(state), format: "wav", loops: EXPORT_LOOPS }], "poseloops-loop.wav");
   download("dl-session", () => ["/api/export/session", store.sessionDocument(sessionSettings(studio.caps), studio.caps.sessionFields || new Set())], "poseloops-session.json");
   $("load-session").addEventListener("change", () => loadSessionFile(studio));
+  $("new-session").addEventListener("click", () => newSession(studio));
+}
+
+/** An empty studio: the loop stops and goes (one undo step: Undo brings it back). The settings stay. */
+export function newSession(studio) {
+  if (!store.getState().loop && !store.getState().seed) return;
+  store.newSession();
+  if (studio.player.playing) {
+    studio.player.stop();
+    reflectPlaying(studio);
+  }
+  studio.spots.loop.say("New session: the studio is empty. Roll the dice or use a panel to make a seed; Undo brings the last loop back.",
+    { holds: (s) => !s.loop && !s.seed });
 }
 
 async function loadSessionFile(studio) {
