@@ -112,14 +112,21 @@ export class CameraPanel {
       this.flashes = [];
       return;
     }
-    this.target = answer.pose || null;
+    // With nobody in view the tracker may still report a few stray keypoints: none is drawn, and
+    // no joint lights up where a body was (the loop it made plays on, with nobody to light).
+    this.target = answer.person ? answer.pose || null : null;
     this.person = answer.person;
     this.stage.dataset.person = answer.person ? "yes" : "no";
+    if (!answer.person) {
+      this.livePoints.clear();
+      this.flashes = [];
+    }
     for (const hit of answer.hits || []) this.livePoints.set(hit.point, { x: hit.x, y: hit.y });
   }
 
-  /** Light up the joints of `hits` for `ms`, where the body is now. */
+  /** Light up the joints of `hits` for `ms`, where the body is now (not while nobody is in view). */
   flash(hits, ms) {
+    if (!this.person) return;
     const until = performance.now() + ms;
     this.flashes = [...this.flashes.filter((f) => f.until > performance.now()), ...hits.map((hit) => ({ ...hit, until }))];
     this.canvas.dataset.flashes = String(Number(this.canvas.dataset.flashes || 0) + hits.length);

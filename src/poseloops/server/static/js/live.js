@@ -316,6 +316,7 @@ export async function setLive(studio, on) {
   $("live-toggle").checked = on;
   if (!on) {
     studio.live.stop();
+    studio.spots.loop.recheck(store.getState()); // the status's live line goes with live mode
     return;
   }
   player.context().resume?.(); // this click lets the page play sound when the first pose comes
@@ -325,6 +326,9 @@ export async function setLive(studio, on) {
     return;
   }
   studio.live.start({ steps: seedSteps(), mirror: true });
+  // what plays is the body's from now on: the status says so, not where the last loop came from
+  studio.spots.loop.say("Live: the loop follows your pose (see the Camera panel); a new pose plays from the next change.",
+    { holds: () => studio.live.on });
 }
 
 /** Whole bars of what plays, to prime the model on (the music evolves instead of restarting). */

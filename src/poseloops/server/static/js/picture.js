@@ -1,7 +1,10 @@
 // The picture panel: any photo or painting becomes a seed, by its shapes or by the pose of
 // the person in it. A picture over the server's limits (bytes or pixels) is shrunk here
-// first, so a big phone photo just works. Switching the mode reads the same picture again.
-// The picture stays in this page's memory only.
+// first, so a big phone photo just works. Switching the mode reads the picture on screen again,
+// even while it is being read (the last choice wins: the radio and the loop agree). A picture
+// with nobody in it stays on screen, so "read it by its shapes" reads that one; a file that is
+// no picture leaves the screen to the last picture that worked. The picture stays in this
+// page's memory only.
 
 import { upload } from "./api.js";
 import { pictureProblem } from "./messages.js";
@@ -13,8 +16,10 @@ const SHRUNK_QUALITY = 0.9; // JPEG quality of a shrunk picture
 export class PicturePanel {
   constructor({ input, preview, overlay, modes }, { seedSteps, onSeed, message, limits }) {
     Object.assign(this, { input, preview, overlay, modes, seedSteps, onSeed, message, limits });
-    this.accepted = null;  // {file, url}: the last picture that made a seed
+    this.accepted = null;  // {file, url}: the picture on screen, a readable one (it made a seed, or had nobody in it)
     this.shown = null;     // the object URL in the preview
+    this.reading = null;   // {file, url}: the picture being read now
+    this.readCount = 0;    // the latest read: an older one's answer is dropped
     input.addEventListener("change", () => this.chosen());
     for (const radio of modes) radio.addEventListener("change", () => this.modeChanged());
   }
@@ -30,31 +35,40 @@ export class PicturePanel {
     if (file) await this.read(file);
   }
 
-  /** The mode changed: the picture on screen is read the new way. */
+  /** The mode changed: the picture on screen (or the one being read) is read the new way. */
   async modeChanged() {
-    if (this.accepted) await this.read(this.accepted.file);
+    const picture = this.reading || this.accepted;
+    if (picture) await this.read(picture.file, picture.url);
   }
 
-  async read(file) {
+  /** Read `file` (shown from `url` when it is on screen already) the way the radio says now. */
+  async read(file, url = null) {
+    const count = ++this.readCount;
+    const mode = this.mode();
+    const stale = () => count !== this.readCount; // a newer read (another file, another mode) took over
     this.message.say(`Reading ${file.name}…`);
-    this.showPreview(URL.createObjectURL(file));
+    if (url !== this.shown) this.showPreview(url || URL.createObjectURL(file));
+    else this.overlay.hidden = true;
+    this.reading = { file, url: this.shown };
     try {
       if (file.size === 0) throw Object.assign(new Error("empty"), { status: 422 });
       const body = await this.withinLimits(file);
       const steps = this.seedSteps();
-      if (this.mode() === "pose") {
-        const answer = await upload("/api/seeds/pose", body, { steps, mirror: false });
-        this.drawOverlay(answer.pose);
-        this.accept(file);
-        await this.onSeed(answer.seed, "pose picture");
-      } else {
-        const answer = await upload("/api/seeds/image", body, { steps });
-        this.accept(file);
-        await this.onSeed(answer.seed, "picture");
-      }
-      this.message.say(body === file ? "" : `${file.name} was large, so it was made smaller before reading.`);
+      const answer = mode === "pose"
+        ? await upload("/api/seeds/pose", body, { steps, mirror: false })
+        : await upload("/api/seeds/image", body, { steps });
+      if (stale()) return;
+      this.reading = null;
+      this.accept(file);
+      if (mode === "pose") this.drawOverlay(answer.pose);
+      await this.onSeed(answer.seed, mode === "pose" ? "pose picture" : "picture");
+      if (!stale()) this.message.say(body === file ? "" : `${file.name} was large, so it was made smaller before reading.`);
     } catch (err) {
-      this.restorePreview();
+      if (stale()) return;
+      this.reading = null;
+      // a picture with nobody in it is still a picture: it stays, to be read by its shapes
+      if (err?.status === 422 && /no person|nobody|no one/i.test(String(err.message))) this.accept(file);
+      else this.restorePreview();
       this.message.error(pictureProblem(err, file.name, this.limits));
     }
   }
