@@ -1,38 +1,50 @@
-// Drum grids: 9 labelled rows (kick at the bottom, where the feet are), one column per
-// 16th step, each cell a toggle button. Used for the loop (seed steps in one colour,
-// generated in another, edits in a third, velocity as brightness, timing offsets as a small
-// shift, a playhead that the view follows, queued changes marked, mute and solo in the row
-// headers) and for the seed editor.
-// Keyboard: one Tab stop for the whole grid; arrow keys move (through the row headers' mute
-// and solo buttons too), Enter or Space presses, Home/End jump along the row.
+// Drum grids: 9 labelled rows (kick at the bottom, where the feet are), one column per 16th
+// step, each cell a toggle button. Used for the loop (seed steps in one colour, generated in
+// another, edits in a third, velocity as brightness, timing offsets as a small shift, bar numbers
+// and bar lines, a playhead that the view follows, queued changes marked, locks, mute and solo
+// in the row headers) and for the seed editor. Where the pieces sit: grid_parts.js.
+// Keyboard: one Tab stop for the whole grid; arrow keys move (through the row headers' buttons
+// and, up from the top row, the bar headers), Enter or Space presses, Home/End jump along the
+// row. On a loop cell: L locks it, A makes it an accent, G a ghost note.
 
-const BEAT_STEPS = 4; // a gap before every beat makes bars readable at a glance
-const STEPS_PER_BAR = 16;
+import {
+  BAR_HEAD_ROW, FIRST_DRUM_ROW, STEPS_PER_BAR, barLines, cellButton, drumName, headButton, padlock, placed, stepTrack,
+  stepTracks, trackSpan, zones,
+} from "./grid_parts.js";
+import { VelocityDrag } from "./grid_drag.js";
+
 const MAX_VELOCITY = 127;
+export const ACCENT_VELOCITY = 120;  // A on a cell: a hit played hard
+export const GHOST_VELOCITY = 40;    // G on a cell: a ghost note, felt more than heard
 const FOLLOW_PAUSE_MS = 3000; // after a person scrolls the grid, it stops following the playhead this long
-// Two-letter names for the phone layout, where a drum is a narrow column.
-const SHORT_LABELS = {
-  kick: "K", snare: "S", "hh-closed": "CH", "hh-open": "OH", "tom-low": "LT", "tom-mid": "MT", "tom-high": "HT", crash: "CR", ride: "RD",
-};
-const DRUM_COLOURS = ["#f4a259", "#e86a8c", "#5cc8be", "#7fd4f0", "#b39ddb", "#9fa8da", "#80cbc4", "#ffd54f", "#c5e1a5"];
+const LONG_LOOP_STEPS = 4 * STEPS_PER_BAR; // up to 4 bars fit the screen; longer loops scroll and follow
 
 export class DrumGrid {
   /**
    * @param {HTMLElement} root   the element with role="grid"
    * @param {Array} drums        [{index, label, name}] from /api/config
    * @param {Function} onToggle  called with (step, drum) when a person toggles a cell
-   * @param {Object} options     zones: mark seed/generated; onMute/onSolo(drum): row header buttons
+   * @param {Object} options     zones: mark seed/generated; onMute/onSolo(drum): row header buttons;
+   *   onLockRow/onNewRow(drum), onLockBar/onNewBar(bar, 0-based), onLockCell(step, drum): locks and
+   *   redraws (with them, bar headers); onVelocity(step, drum, velocity): drags and the A/G keys
    */
-  constructor(root, drums, onToggle, { zones = false, onMute = null, onSolo = null } = {}) {
-    Object.assign(this, { root, zones, drums, onToggle, onMute, onSolo });
+  constructor(root, drums, onToggle, options = {}) {
+    const { zones: showZones = false, onMute = null, onSolo = null, onLockRow = null, onNewRow = null,
+      onLockBar = null, onNewBar = null, onLockCell = null, onVelocity = null, onDrag = null } = options;
+    Object.assign(this, { root, drums, onToggle, onMute, onSolo, onLockRow, onNewRow, onLockBar, onNewBar, onLockCell, onVelocity });
+    this.zones = showZones;
     this.mixing = Boolean(onMute && onSolo);
+    this.bars = Boolean(onLockBar && onNewBar);
     this.cells = [];      // cells[step][drum]
-    this.heads = [];      // heads[drum] = {label, mute, solo}
+    this.heads = [];      // heads[drum] = {label, buttons: [lock?, new?, mute?, solo?]}
+    this.barButtons = []; // [lock bar 1, new bar 1, lock bar 2, ...]: the arrow keys' header row
     this.numSteps = -1;
     this.seedLength = -1;
     this.playStep = -1;
-    this.focus = { col: 0, drum: 0 }; // col < 0: the row header's buttons (-2 mute, -1 solo)
+    this.lockMode = false; // a click locks or unlocks a cell instead of toggling it
+    this.focus = { col: 0, drum: 0 }; // col < 0: the row header's buttons; drum === drums.length: the bar headers
     this.userScrolledAt = -Infinity;
+    this.drag = onVelocity ? new VelocityDrag(this, onVelocity, onDrag) : null;
     root.addEventListener("click", (event) => this.handleClick(event));
     root.addEventListener("keydown", (event) => this.handleKey(event));
     for (const type of ["wheel", "touchstart", "pointerdown"]) {
@@ -40,12 +52,19 @@ export class DrumGrid {
     }
   }
 
+  get headerRow() {
+    return this.drums.length;
+  }
+
   /**
    * Show `steps` (lists of drum indices); cells before `seedLength` are the seed.
-   * `velocities`/`offsets`: same shape as steps. `queued`: the steps that will play from the
-   * next bar (marked where they differ). `muted`: drums not heard.
+   * `velocities`/`offsets`: same shape as steps, as heard; `raw`: the velocities stored (what a
+   * drag starts from). `queued`: the steps that will play from the next bar (marked where they
+   * differ). `muted`: drums not heard. `locked`: "step:drum" cells kept when regenerating;
+   * `locks`: {rows, bars} locked as wholes.
    */
-  show(steps, seedLength, { edits = new Set(), velocities = null, offsets = null, queued = null, muted = new Set() } = {}) {
+  show(steps, seedLength, { edits = new Set(), velocities = null, raw = null, offsets = null, queued = null, muted = new Set(),
+    locked = new Set(), locks = { rows: [], bars: [] } } = {}) {
     if (steps.length !== this.numSteps || seedLength !== this.seedLength) this.build(steps.length, seedLength);
     for (let step = 0; step < steps.length; step++) {
       const on = steps[step];
@@ -54,20 +73,38 @@ export class DrumGrid {
         const cell = this.cells[step][drum];
         const index = on.indexOf(drum);
         const isOn = index >= 0;
+        const isLocked = locked.has(`${step}:${drum}`);
         cell.classList.toggle("on", isOn);
         cell.classList.toggle("edited", edits.has(`${step}:${drum}`));
         cell.classList.toggle("queued-on", Boolean(next) && !isOn && next.has(drum));
         cell.classList.toggle("queued-off", Boolean(next) && isOn && !next.has(drum));
         cell.classList.toggle("muted", muted.has(drum));
+        cell.classList.toggle("locked", isLocked);
         cell.setAttribute("aria-pressed", String(isOn));
         const velocity = isOn && velocities ? velocities[step][index] : MAX_VELOCITY;
         const offset = isOn && offsets ? offsets[step][index] : 0;
         cell.style.setProperty("--vel", (velocity / MAX_VELOCITY).toFixed(3));
         cell.style.setProperty("--shift", offset.toFixed(3));
         cell.dataset.velocity = String(velocity);
+        cell.dataset.raw = String(isOn && raw ? raw[step][index] : velocity);
         cell.dataset.offset = String(offset);
+        cell.dataset.locked = String(isLocked);
+        const label = `${cell.dataset.name}${isOn && velocities ? `, velocity ${velocity}` : ""}${isLocked ? ", locked" : ""}`;
+        if (cell.getAttribute("aria-label") !== label) cell.setAttribute("aria-label", label);
       }
     }
+    this.showLocks(new Set(locks.rows), new Set(locks.bars));
+  }
+
+  /** Reflect the locked rows and bars on their headers' lock buttons. */
+  showLocks(rows, bars) {
+    for (const drum of this.drums) {
+      const lock = this.heads[drum.index]?.lock;
+      if (lock) lock.setAttribute("aria-pressed", String(rows.has(drum.index)));
+    }
+    this.barButtons.forEach((button) => {
+      if (button.dataset.action === "lock-bar") button.setAttribute("aria-pressed", String(bars.has(Number(button.dataset.bar))));
+    });
   }
 
   /** Reflect mute and solo on the row headers. */
@@ -83,41 +120,34 @@ export class DrumGrid {
   build(numSteps, seedLength) {
     const hadFocus = this.root.contains(document.activeElement);
     this.root.replaceChildren();
-    this.root.style.setProperty("--steps", String(Math.max(numSteps, 1)));
+    this.root.style.setProperty("--step-tracks", stepTracks(Math.max(numSteps, 1)));
+    this.root.dataset.long = String(numSteps > LONG_LOOP_STEPS);
     this.root.classList.toggle("mixing", this.mixing);
+    this.root.classList.toggle("with-bars", this.bars);
     this.cells = Array.from({ length: numSteps }, () => []);
     this.heads = [];
+    this.barButtons = [];
     this.numSteps = numSteps;
     this.seedLength = seedLength;
     this.playStep = -1;
-    if (this.zones && numSteps > 0) this.addZones(numSteps, seedLength);
-    // Cells are placed by CSS variables: --row/--col on wide screens (drums are rows),
-    // --lane/--col on phones, where the grid is turned so the steps run down the page.
-    const rows = [...this.drums].reverse(); // kick at the bottom
-    rows.forEach((drum, i) => {
+    if (this.zones && numSteps > 0) this.root.append(...zones(numSteps, seedLength));
+    if (this.bars && numSteps > 0) this.root.append(this.barHeaders(numSteps), ...barLines(numSteps));
+    // Drums are rows on wide screens (--row); on phones the grid is turned and they are columns (--lane).
+    const firstLane = this.bars ? 3 : 2; // phones: zones, then bar headers, then the drums
+    [...this.drums].reverse().forEach((drum, i) => { // kick at the bottom
       const row = document.createElement("div");
       row.setAttribute("role", "row");
       row.className = "grid-row";
-      const place = (element) => {
-        element.style.setProperty("--row", String(i + 2));
-        element.style.setProperty("--lane", String(drum.index + 2));
-      };
-      const head = this.rowHeader(drum);
-      place(head);
-      row.append(head);
+      const where = { row: FIRST_DRUM_ROW + i, lane: firstLane + drum.index };
+      row.append(placed(this.rowHeader(drum), { col: 1, ...where }));
       for (let step = 0; step < numSteps; step++) {
-        const cell = this.cell(drum, step, seedLength, numSteps);
-        place(cell);
+        const cell = placed(cellButton(drum, step, seedLength), { col: stepTrack(step), ...where });
         this.cells[step][drum.index] = cell;
         row.append(cell);
       }
       this.root.append(row);
     });
-    const first = this.mixing ? -2 : 0;
-    this.focus = {
-      col: numSteps > 0 ? Math.max(first, Math.min(this.focus.col, numSteps - 1)) : first,
-      drum: this.focus.drum,
-    };
+    this.focus = this.clampFocus(this.focus);
     const target = this.focusable(this.focus.col, this.focus.drum);
     if (target) {
       target.tabIndex = 0;
@@ -125,81 +155,85 @@ export class DrumGrid {
     }
   }
 
+  clampFocus({ col, drum }) {
+    if (drum === this.headerRow) {
+      if (this.barButtons.length) return { col: Math.min(col, this.barButtons.length - 1), drum };
+      return { col: 0, drum: this.drums.length - 1 };
+    }
+    const first = this.firstCol(drum);
+    return { col: this.numSteps > 0 ? Math.max(first, Math.min(col, this.numSteps - 1)) : first, drum };
+  }
+
+  firstCol(drum) {
+    return -(this.heads[drum]?.buttons.length ?? 0);
+  }
+
   rowHeader(drum) {
     const head = document.createElement("div");
     head.className = "label";
     head.setAttribute("role", "rowheader");
-    const name = document.createElement("span");
-    name.className = "label-name";
-    const dot = document.createElement("span");
-    dot.className = "dot";
-    dot.style.background = DRUM_COLOURS[drum.index]; // set through the CSSOM, which the page's CSP allows
-    const long = document.createElement("span");
-    long.className = "long";
-    long.textContent = drum.label;
-    const short = document.createElement("span");
-    short.className = "short";
-    short.textContent = SHORT_LABELS[drum.label] || drum.label.slice(0, 2);
-    name.append(dot, long, short);
-    name.title = drum.name;
-    head.append(name);
-    const parts = { label: head, mute: null, solo: null };
-    if (this.mixing) {
-      parts.mute = this.headButton("M", `Mute ${drum.name}`, "mute", drum.index);
-      parts.solo = this.headButton("S", `Solo ${drum.name}`, "solo", drum.index);
-      const buttons = document.createElement("span");
-      buttons.className = "mix-buttons";
-      buttons.append(parts.mute, parts.solo);
-      head.append(buttons);
+    const parts = { label: head, buttons: [], lock: null, mute: null, solo: null };
+    const add = (spec) => {
+      const button = headButton({ ...spec, drum: drum.index, col: 0 });
+      parts.buttons.push(button);
+      return button;
+    };
+    if (this.onLockRow) {
+      parts.lock = drumName(drum, add({ text: "", label: `Lock ${drum.name}`, action: "lock-row", title: `${drum.name}: lock the row (Regenerate keeps it)` }));
+      parts.lock.classList.add("row-lock");
+      parts.lock.setAttribute("aria-pressed", "false");
+      parts.lock.append(padlock());
+      head.append(parts.lock);
+    } else {
+      head.append(drumName(drum));
     }
+    const buttons = document.createElement("span");
+    buttons.className = "mix-buttons";
+    if (this.onNewRow) buttons.append(add({ text: "↻", label: `New ${drum.name}`, action: "new-row", title: `Draw the ${drum.name} row again (locked cells stay)` }));
+    if (this.mixing) {
+      parts.mute = add({ text: "M", label: `Mute ${drum.name}`, action: "mute" });
+      parts.solo = add({ text: "S", label: `Solo ${drum.name}`, action: "solo" });
+      for (const button of [parts.mute, parts.solo]) {
+        button.classList.add("mix-btn");
+        button.setAttribute("aria-pressed", "false");
+      }
+      buttons.append(parts.mute, parts.solo);
+    }
+    if (buttons.childElementCount) head.append(buttons);
+    parts.buttons.forEach((button, i) => (button.dataset.col = String(i - parts.buttons.length)));
     this.heads[drum.index] = parts;
     return head;
   }
 
-  headButton(text, label, kind, drum) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = `mix-btn mix-${kind}`;
-    button.textContent = text;
-    button.setAttribute("aria-label", label);
-    button.setAttribute("aria-pressed", "false");
-    button.dataset.drum = String(drum);
-    button.dataset.col = kind === "mute" ? "-2" : "-1";
-    button.tabIndex = -1;
-    return button;
-  }
-
-  cell(drum, step, seedLength, numSteps) {
-    const cell = document.createElement("button");
-    cell.type = "button";
-    cell.className = "cell " + (step < seedLength ? "seed" : "gen");
-    if (step % BEAT_STEPS === 0 && step > 0) cell.classList.add("beat");
-    if (step === seedLength - 1 && seedLength < numSteps) cell.classList.add("seed-end");
-    cell.dataset.step = String(step);
-    cell.dataset.drum = String(drum.index);
-    cell.dataset.col = String(step);
-    cell.setAttribute("role", "gridcell");
-    cell.setAttribute("aria-label", `${drum.name}, step ${step + 1}${step < seedLength ? " (seed)" : ""}`);
-    cell.setAttribute("aria-pressed", "false");
-    cell.tabIndex = -1;
-    cell.style.setProperty("--col", String(step + 2));
-    return cell;
-  }
-
-  /** A header over the columns: which steps are the seed and which the model made. */
-  addZones(numSteps, seedLength) {
-    const zone = (className, text, first, span) => {
-      if (span <= 0) return;
-      const element = document.createElement("div");
-      element.className = `zone ${className}`;
-      element.textContent = text;
-      element.style.setProperty("--col", String(first));
-      element.style.setProperty("--span", String(span));
-      element.setAttribute("aria-hidden", "true");
-      this.root.append(element);
-    };
-    zone("zone-seed", "seed", 2, seedLength);
-    zone("zone-gen", "generated", seedLength + 2, numSteps - seedLength);
+  /** The row of bar numbers: each a lock for its bar, with its own "new" button. */
+  barHeaders(numSteps) {
+    const row = document.createElement("div");
+    row.setAttribute("role", "row");
+    row.className = "grid-row bar-heads";
+    const corner = document.createElement("div");
+    corner.className = "bar-corner";
+    corner.setAttribute("role", "columnheader");
+    corner.textContent = "bar";
+    row.append(placed(corner, { col: 1, row: BAR_HEAD_ROW }));
+    for (let bar = 0; bar * STEPS_PER_BAR < numSteps; bar++) {
+      const first = bar * STEPS_PER_BAR;
+      const head = document.createElement("div");
+      head.className = "bar-head";
+      head.setAttribute("role", "columnheader");
+      const lock = headButton({ text: String(bar + 1), label: `Lock bar ${bar + 1}`, action: "lock-bar", drum: this.headerRow,
+        col: this.barButtons.length, title: `Bar ${bar + 1}: lock it (Regenerate keeps it)` });
+      lock.setAttribute("aria-pressed", "false");
+      lock.append(padlock());
+      const redraw = headButton({ text: "↻", label: `New bar ${bar + 1}`, action: "new-bar", drum: this.headerRow,
+        col: this.barButtons.length + 1, title: `Draw bar ${bar + 1} again (locked cells stay)` });
+      for (const button of [lock, redraw]) {
+        button.dataset.bar = String(bar);
+        this.barButtons.push(button);
+      }
+      head.append(lock, redraw);
+      row.append(placed(head, { col: stepTrack(first), span: trackSpan(first, Math.min(STEPS_PER_BAR, numSteps - first)), row: BAR_HEAD_ROW }));
+    }
+    return row;
   }
 
   /** Mark the column being heard (-1 clears it) and keep it in view. */
@@ -236,40 +270,83 @@ export class DrumGrid {
   }
 
   focusable(col, drum) {
+    if (drum === this.headerRow) return this.barButtons[col] ?? null;
     if (col >= 0) return this.cells[col]?.[drum] ?? null;
-    const head = this.heads[drum];
-    if (!head) return null;
-    return col === -2 ? head.mute : head.solo;
+    const buttons = this.heads[drum]?.buttons ?? [];
+    return buttons[buttons.length + col] ?? null;
   }
 
   handleClick(event) {
-    const target = event.target.closest(".cell, .mix-btn");
+    const target = event.target.closest(".cell, .head-btn");
     if (!target || !this.root.contains(target)) return;
+    if (this.drag && this.drag.takeClick()) return; // the end of a velocity drag
     const drum = Number(target.dataset.drum);
     this.moveFocus(Number(target.dataset.col), drum, false);
-    if (target.classList.contains("mix-mute")) this.onMute(drum);
-    else if (target.classList.contains("mix-solo")) this.onSolo(drum);
-    else this.onToggle(Number(target.dataset.step), drum);
+    const bar = Number(target.dataset.bar);
+    switch (target.dataset.action) {
+      case "mute": this.onMute(drum); break;
+      case "solo": this.onSolo(drum); break;
+      case "lock-row": this.onLockRow(drum); break;
+      case "new-row": this.onNewRow(drum); break;
+      case "lock-bar": this.onLockBar(bar); break;
+      case "new-bar": this.onNewBar(bar); break;
+      default:
+        if (this.lockMode && this.onLockCell) this.onLockCell(Number(target.dataset.step), drum);
+        else this.onToggle(Number(target.dataset.step), drum);
+    }
   }
 
   handleKey(event) {
-    const target = event.target.closest(".cell, .mix-btn");
+    const target = event.target.closest(".cell, .head-btn");
     if (!target) return;
-    let col = Number(target.dataset.col);
-    let drum = Number(target.dataset.drum);
-    const first = this.mixing ? -2 : 0;
-    const last = this.numSteps - 1;
-    switch (event.key) {
-      case "ArrowRight": col = Math.min(col + 1, last); break;
-      case "ArrowLeft": col = Math.max(col - 1, first); break;
-      case "ArrowUp": drum = Math.min(drum + 1, this.drums.length - 1); break; // up the screen = higher drum
-      case "ArrowDown": drum = Math.max(drum - 1, 0); break;
-      case "Home": col = 0; break;
-      case "End": col = last; break;
-      default: return; // Enter and Space press the button natively
-    }
+    if (target.classList.contains("cell") && this.cellKey(event, target)) return;
+    const next = this.arrowTarget(event.key, Number(target.dataset.col), Number(target.dataset.drum));
+    if (!next) return; // Enter and Space press the button natively
     event.preventDefault();
-    this.moveFocus(col, drum, true);
+    this.moveFocus(next.col, next.drum, true);
+  }
+
+  /** L, A and G on a loop cell: lock it, make it an accent, make it a ghost note. */
+  cellKey(event, cell) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return false;
+    const step = Number(cell.dataset.step);
+    const drum = Number(cell.dataset.drum);
+    const key = event.key.toLowerCase();
+    if (key === "l" && this.onLockCell) this.onLockCell(step, drum);
+    else if (key === "a" && this.onVelocity) this.onVelocity(step, drum, ACCENT_VELOCITY);
+    else if (key === "g" && this.onVelocity) this.onVelocity(step, drum, GHOST_VELOCITY);
+    else return false;
+    event.preventDefault();
+    return true;
+  }
+
+  /** Where an arrow (Home, End) key goes from (col, drum), or null for any other key. */
+  arrowTarget(key, col, drum) {
+    const top = this.drums.length - 1;
+    if (drum === this.headerRow) {
+      const last = this.barButtons.length - 1;
+      switch (key) {
+        case "ArrowRight": return { col: Math.min(col + 1, last), drum };
+        case "ArrowLeft": return { col: Math.max(col - 1, 0), drum };
+        case "ArrowUp": return { col, drum };
+        case "ArrowDown": return { col: Math.floor(col / 2) * STEPS_PER_BAR, drum: top };
+        case "Home": return { col: 0, drum };
+        case "End": return { col: last, drum };
+        default: return null;
+      }
+    }
+    const last = this.numSteps - 1;
+    switch (key) {
+      case "ArrowRight": return { col: Math.min(col + 1, last), drum };
+      case "ArrowLeft": return { col: Math.max(col - 1, this.firstCol(drum)), drum };
+      case "ArrowUp":
+        if (drum === top && col >= 0 && this.barButtons.length) return { col: Math.floor(col / STEPS_PER_BAR) * 2, drum: this.headerRow };
+        return { col, drum: Math.min(drum + 1, top) }; // up the screen = higher drum
+      case "ArrowDown": return { col, drum: Math.max(drum - 1, 0) };
+      case "Home": return { col: 0, drum };
+      case "End": return { col: last, drum };
+      default: return null;
+    }
   }
 
   moveFocus(col, drum, focus) {
@@ -283,5 +360,11 @@ export class DrumGrid {
       target.focus();
       this.userScrolledAt = performance.now(); // moving through the grid: let the person look where they are
     }
+  }
+
+  /** Lock mode on or off: while on, a click or tap on a cell locks or unlocks it. */
+  setLockMode(on) {
+    this.lockMode = on;
+    this.root.classList.toggle("locking", on);
   }
 }

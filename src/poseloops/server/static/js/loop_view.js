@@ -5,6 +5,7 @@ import * as store from "./store.js";
 import { STEPS_PER_BAR } from "./player.js";
 import { silencedDrums } from "./playback.js";
 import { $ } from "./studio.js";
+import { lockedKeys, locksOf } from "./locks.js";
 
 /** The grid shows what is heard; what is queued for the next bar is marked on it. */
 export function showLoop(studio) {
@@ -26,8 +27,11 @@ export function showLoop(studio) {
     edits: new Set(heard ? heard.edits : state.edits),
     velocities: shown.velocities ? grooved(shown.velocities, groove) : null,
     offsets: shown.offsets ? shown.offsets.map((step) => step.map((o) => o * groove)) : null,
+    raw: shown.velocities,
     queued,
     muted: silencedDrums(state.settings, config.drums.length),
+    locked: lockedKeys({ loop: shown, locks: state.locks }, config.drums.length),
+    locks: locksOf(state),
   });
   loopGrid.showMix(new Set(state.settings.mute), new Set(state.settings.solo));
   const steps = shown.pattern.length;

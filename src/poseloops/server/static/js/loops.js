@@ -138,11 +138,19 @@ function toggledHit(loop, step, drum) {
 }
 
 export function toggleLoopCell(studio, step, drum) {
-  const state = store.getState();
-  const loop = state.loop;
+  const loop = store.getState().loop;
   if (!loop || step >= loop.pattern.length) return;
-  const edited = toggledHit(loop, step, drum);
-  const seedLength = loop.seed_length ?? loop.pattern.length;
+  commitLoopEdit(studio, toggledHit(loop, step, drum), step, drum, { toggle: true });
+}
+
+/**
+ * A person's change of the loop at (step, drum), `edited` the whole new loop: one undo step,
+ * heard from the next bar. In the generated part the cell is marked as edited (`toggle`: a
+ * second change of the cell takes the mark away, as a hit toggled back is as the model made it).
+ */
+export function commitLoopEdit(studio, edited, step, drum, { toggle = false } = {}) {
+  const state = store.getState();
+  const seedLength = edited.seed_length ?? edited.pattern.length;
   const variations = state.variations.map((v, i) => (i === state.variation ? edited : v));
   const patch = { loop: edited, variations };
   if (step < seedLength) {
@@ -153,7 +161,7 @@ export function toggleLoopCell(studio, step, drum) {
   } else {
     const edits = new Set(state.edits);
     const key = `${step}:${drum}`;
-    if (edits.has(key)) edits.delete(key);
+    if (toggle && edits.has(key)) edits.delete(key);
     else edits.add(key);
     patch.edits = [...edits];
     patch.variationEdits = state.variations.map((_, i) => (i === state.variation ? patch.edits : state.variationEdits[i] || []));

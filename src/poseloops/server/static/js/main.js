@@ -21,6 +21,7 @@ import { bindControls, fillBars, loadKits, loadModelInfo, reflectSettings } from
 import { bindPanels } from "./seed_panels.js";
 import { bindDownloads } from "./session.js";
 import { bindKeyboard } from "./keyboard.js";
+import { bindRegenerate, loopGridActions } from "./regenerate.js";
 
 const HEALTH_POLL_MS = 1000;
 
@@ -45,7 +46,9 @@ async function boot(studio) {
   });
   studio.loopGrid = new DrumGrid($("loop-grid"), studio.config.drums, (step, drum) => toggleLoopCell(studio, step, drum), {
     zones: true, onMute: (drum) => toggleMix(studio, "mute", drum), onSolo: (drum) => toggleMix(studio, "solo", drum),
+    ...loopGridActions(studio),
   });
+  bindRegenerate(studio);
   studio.variationStrip = new VariationStrip($("variations"), { count: VARIATIONS, onPick: (index) => pickVariation(studio, index) });
   bindControls(studio);
   bindPanels(studio);
