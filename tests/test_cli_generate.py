@@ -77,10 +77,29 @@ def test_same_rng_seed_gives_the_same_variations_across_runs():
         (["--temperature", "-1"], "temperature -1"),
         (["--variations", "0"], "variations 0"),
         (["--seed-pattern", "/no/such/seed.json"], "does not exist"),
+        (["--density", "1.5"], "density 1.5"),
+        (["--density", "0.2", "--steps", "20"], "whole bars"),
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(args, fragment):
     assert_one_line_error(run_cli("generate", *args), fragment)
+
+
+def test_density_makes_the_loop_sparser_or_busier(tmp_path):
+    """--density has one meaning on every command that draws; generate's loops follow it (0.9: at least twice
+    the hits of 0.1 after the seed bar), keep the seed and leave no bar silent."""
+    hits = {}
+    for density in ("0.1", "0.9"):
+        out = tmp_path / f"{density}.json"
+        result = run_cli("generate", "--density", density, "--bars", "4", "--variations", "4", "--rng-seed", "9",
+                         "--json", str(out))
+        assert result.returncode == 0, result.stderr
+        loops = [json_to_pattern(out.with_name(f"{out.stem}_{n}.json").read_text()) for n in range(1, 5)]
+        bars = np.array([(p.to_matrix() > 0).reshape(4, -1).sum(axis=1) for p in loops])
+        assert (bars > 0).all(), bars
+        assert all(p.seed_length == 10 for p in loops)
+        hits[density] = bars[:, 1:].mean()
+    assert hits["0.9"] >= 2 * hits["0.1"], hits
 
 
 def test_bad_seed_files_exit_2_with_one_line(tmp_path):

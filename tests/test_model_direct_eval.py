@@ -54,6 +54,7 @@ def test_the_infilling_model_holds_a_flat_seed_closer_than_the_lstm(report):
 def test_density_raises_the_hits_of_every_step_and_leaves_no_bar_silent(report):
     per_bar = [report["density"][key]["hits_per_bar"] for key in ("0.1", "0.3", "0.5", "0.7", "0.9")]
     assert all(b > a for a, b in zip(per_bar, per_bar[1:])), per_bar
+    assert per_bar[-1] >= 2 * per_bar[0], per_bar  # the knob's ends: at least twice the hits
     assert all(report["density"][key]["silent_bars"] == 0 for key in report["density"])
 
 

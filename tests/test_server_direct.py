@@ -85,7 +85,28 @@ def test_blend_answers_one_phrase_of_the_bars_asked(api):
         assert (first != (dict_to_pattern(LOOP).to_matrix()[:16] > 0)).sum() <= 4
 
 
+def test_generate_at_a_density_plays_sparser_or_busier(api):
+    """The loop's density is one knob on every route that draws: generate takes it too (from the infilling
+    model, told the density), and the busy loops carry at least twice the hits of the sparse ones."""
+    seed = {"pattern": [[0, 2], [], [2], [], [1, 2], [], [2], []]}
+    hits = {}
+    for density in (0.1, 0.9):
+        made = loops(api.post("/api/generate", json={"seed": seed, "bars": 4, "density": density, "variations": 4,
+                                                      "rng_seed": 5}))
+        assert all(len(p) == 4 * STEPS_PER_BAR for p in made)
+        assert all(p.slice(0, 8).to_matrix().tolist() == Pattern.from_steps(seed["pattern"]).to_matrix().tolist()
+                   for p in made)
+        bars = np.array([(p.to_matrix() > 0).reshape(4, -1).sum(axis=1) for p in made])
+        assert (bars > 0).all(), bars  # no silent bar
+        hits[density] = bars[:, 1:].mean()
+    assert hits[0.9] >= 2 * hits[0.1], hits
+
+
 @pytest.mark.parametrize("path, body, field, fragment", [
+    ("/api/generate", {"seed": {"pattern": [[0]]}, "steps": 20, "density": 0.2}, "steps", "whole bars"),
+    ("/api/generate", {"seed": {"pattern": [[0]]}, "density": 0.2, "context": {"pattern": [[0]] * 16}}, "context",
+     "context"),
+    ("/api/generate", {"seed": {"pattern": [[0]]}, "density": -0.1}, "density", "greater than or equal to 0"),
     ("/api/regenerate", {"loop": LOOP, "drums": [9]}, "drums.0", "less than or equal to 8"),
     ("/api/regenerate", {"loop": LOOP, "bars": [5]}, "bars", "past the loop's end"),
     ("/api/regenerate", {"loop": LOOP}, "drums", "nothing is kept"),

@@ -97,3 +97,12 @@ def bounded_int(low: int, high: int, name: str):
         return value
 
     return parse
+
+
+def add_density_argument(parser: argparse.ArgumentParser) -> None:
+    """``--density``: the loop's busyness, one meaning on every command that draws (generate, regenerate, drumify)."""
+    from ..model.infill_model import DEFAULT_DENSITY, MAX_DENSITY, MIN_DENSITY
+
+    parser.add_argument("--density", type=bounded_float(MIN_DENSITY, MAX_DENSITY, "density"), default=None,
+                        help=f"how busy the drawn cells are, {MIN_DENSITY:g} sparse to {MAX_DENSITY:g} busy "
+                        f"(default {DEFAULT_DENSITY:g}: as the model plays)")

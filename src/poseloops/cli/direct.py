@@ -11,11 +11,11 @@ from pathlib import Path
 
 from ..errors import ParameterError
 from ..model.drum_model import FILL_EVERY
-from ..model.infill_model import BLEND_BARS, DEFAULT_DENSITY, MAX_DENSITY, MIN_DENSITY
+from ..model.infill_model import BLEND_BARS
 from ..model.sampling import MAX_TEMPERATURE, MAX_VARIATIONS
 from ..pattern import MAX_BPM, MIN_BPM, NUM_DRUMS
 from ..rng_seed import MAX_RNG_SEED, MIN_RNG_SEED
-from .common import bounded_float, bounded_int, read_pattern_file
+from .common import add_density_argument, bounded_float, bounded_int, read_pattern_file
 from .generate import add_output_arguments, print_patterns, write_outputs
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif")
@@ -25,12 +25,6 @@ def register(subparsers) -> None:
     _register_regenerate(subparsers)
     _register_drumify(subparsers)
     _register_blend(subparsers)
-
-
-def add_density_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--density", type=bounded_float(MIN_DENSITY, MAX_DENSITY, "density"), default=DEFAULT_DENSITY,
-                        help=f"how busy the drawn cells are, {MIN_DENSITY:g} sparse to {MAX_DENSITY:g} busy "
-                        f"(default {DEFAULT_DENSITY:g}: as the model plays)")
 
 
 def _add_drawing_arguments(parser: argparse.ArgumentParser, *, variations: bool = True, fills: bool = True) -> None:

@@ -14,7 +14,7 @@ from ..model.drum_model import FILL_EVERY, MAX_BARS
 from ..model.sampling import MAX_TEMPERATURE, MAX_VARIATIONS
 from ..pattern import MAX_STEPS, Pattern, pattern_to_json, pattern_to_text
 from ..rng_seed import MAX_RNG_SEED, MIN_RNG_SEED
-from .common import add_model_file_argument, bounded_float, bounded_int, load_cli_model, read_pattern_file, write_text
+from .common import add_density_argument, add_model_file_argument, bounded_float, bounded_int, load_cli_model, read_pattern_file, write_text
 
 # A basic rock beat, 10 steps like the origin's seed: kick on 1 and 3, snare on 2, eighth-note hats.
 DEFAULT_SEED_STEPS = ([0, 2], [], [2], [], [1, 2], [], [2], [0], [0, 2], [])
@@ -59,6 +59,7 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a whole number that makes the result reproducible")
     parser.add_argument("--variations", type=bounded_int(1, MAX_VARIATIONS, "variations"), default=1,
                         help="how many different continuations (default %(default)s)")
+    add_density_argument(parser)
 
 
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,11 +73,14 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
 def run_generate(args: argparse.Namespace) -> int:
     from ..timing import apply_groove
 
+    from ..model.continuation import continue_seed
+    from ..model.infill_model import load_default_infill_model
+
     seed = resolve_seed(args)
     model = load_cli_model(args.model)
-    patterns = model.continue_pattern(seed, bars=args.bars, steps=args.steps, temperature=args.temperature,
-                                      rng_seed=args.rng_seed, variations=args.variations, style=args.style,
-                                      fill_every=args.fill_every)
+    patterns = continue_seed(model, load_default_infill_model, seed, density=args.density, bars=args.bars,
+                             steps=args.steps, temperature=args.temperature, rng_seed=args.rng_seed,
+                             variations=args.variations, style=args.style, fill_every=args.fill_every)
     patterns = [apply_groove(p, args.groove) for p in patterns]
     print_patterns(patterns)
     write_outputs(args, patterns)

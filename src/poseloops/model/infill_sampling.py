@@ -32,6 +32,7 @@ from .infill_net import NumpyInfillNet
 PASSES = 6
 MAX_REDRAWS = 8
 NEUTRAL_DENSITY = 0.5  # the density at which the model plays as it would (not told any)
+DENSITY_SPAN = 2.0  # density 0-1 moves the rank the model is told from its own by -1 to +1
 _TOP_OFFSET = MAX_OFFSET - 1e-4
 
 
@@ -129,16 +130,17 @@ class InfillSampler:
 
     def _density(self, ask: Ask, velocities, offsets, rows: int) -> np.ndarray | None:
         """The density rank each row is told: None for the neutral setting, else the model's own rank for
-        this loop moved toward 0 (sparser) or 1 (busier) by how far ``ask.density`` is from neutral."""
+        this loop moved by ``(ask.density - 0.5) * DENSITY_SPAN``: down is sparser, up busier."""
         if ask.density is None or ask.density == NEUTRAL_DENSITY:
             return None
         out = self.predict(ask, velocities[:1], offsets[:1], ask.kept[None], None)
         probability = 1.0 / (1.0 + np.exp(-out[0, ..., 0]))
         expected = np.where(ask.kept, velocities[0] > 0, probability).sum() / (ask.num_steps / STEPS_PER_BAR)
         own = float(density_rank(np.array([expected]), self.quantiles)[0])
-        x = float(ask.density)
-        target = own * x / NEUTRAL_DENSITY if x < NEUTRAL_DENSITY else own + (1 - own) * (x - NEUTRAL_DENSITY) / (
-            1 - NEUTRAL_DENSITY)
+        # The rank goes past Groove's ends (0, 1) at the knob's ends: the model reads it through one linear
+        # layer and follows it there (told -0.5 it plays 7.6 hits a bar, 1.5: 32; Groove's bars span 3-37),
+        # and a seed that is held keeps the loop from the rank's extremes on its own.
+        target = own + (float(ask.density) - NEUTRAL_DENSITY) * DENSITY_SPAN
         return np.full(rows, target, np.float32)
 
     def _fill(self, ask, velocities, offsets, open_cells, density, temperature, rng) -> None:

@@ -193,6 +193,10 @@ class GenerateRequest(Strict):
     fill_every: FillEvery = Field(0, description="0 no fills; N: the last bar of every N is a fill")
     context: PatternModel | None = Field(
         None, description="whole bars already playing: the model reads them first, so the music goes on")
+    density: float | None = Field(
+        None, ge=MIN_DRAW_DENSITY, le=MAX_DRAW_DENSITY,
+        description="how busy the loop is: 0 sparse, 0.5 (or none) as the model plays, 1 busy; other than 0.5 the "
+        "infilling model continues the seed in whole bars (no steps, no context)")
 
 
 class GenerateResponse(BaseModel):

@@ -20,14 +20,16 @@ LOADING = {503: {"description": "the drum model is still loading (see Retry-Afte
              responses=LOADING)
 def generate(request: schemas.GenerateRequest, runtime: Annotated[Runtime, Depends(get_runtime)]) -> dict:
     """Each result is the seed followed by the generated steps; ``seed_length`` marks the seed."""
+    from ...model.continuation import continue_seed
+
     model = runtime.model()
     seed = request.seed.to_pattern("seed")
     context = None if request.context is None else request.context.to_pattern("context")
     # a bad value raises a ParameterError naming its argument, which the answer names as the field
-    patterns = model.continue_pattern(
-        seed, bars=request.bars, steps=request.steps, temperature=request.temperature,
-        rng_seed=request.rng_seed, variations=request.variations, style=request.style,
-        fill_every=request.fill_every, context=context)
+    patterns = continue_seed(
+        model, runtime.infill_model, seed, density=request.density, bars=request.bars, steps=request.steps,
+        temperature=request.temperature, rng_seed=request.rng_seed, variations=request.variations,
+        style=request.style, fill_every=request.fill_every, context=context)
     return {"patterns": [schemas.PatternModel.of(p) for p in patterns], "bars": len(patterns[0]) / STEPS_PER_BAR}
 
 
