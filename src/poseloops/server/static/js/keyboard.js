@@ -1,11 +1,12 @@
-// The studio's keys: Space plays and stops, 1-4 pick a variation, T taps the tempo, R regenerates
-// what is not locked, Ctrl+Z / Ctrl+Y (or Ctrl+Shift+Z) undo and redo (on a focused grid cell,
-// grid.js adds L lock, A accent, G ghost note). Never while typing, and never instead of what a
-// focused control does with its key.
+// The studio's keys: Space plays and stops, 1-4 pick a variation, T taps the tempo, M turns the
+// metronome on and off, R regenerates what is not locked, Ctrl+Z / Ctrl+Y (or Ctrl+Shift+Z) undo
+// and redo (on a focused grid cell, grid.js adds L lock, A accent, G ghost note). Never while
+// typing, and never instead of what a focused control does with its key.
 
 import { VARIATIONS, pickVariation, togglePlay, travel } from "./loops.js";
 import { tapTempo } from "./controls.js";
 import { regenerate } from "./regenerate.js";
+import { toggleMetronome } from "./direct_controls.js";
 
 const TEXT_INPUT_TYPES = new Set(["text", "number", "search", "email", "url", "password"]);
 // Space presses these (a button, a checkbox, a cell, the mixer's heading); elsewhere it plays and stops.
@@ -40,6 +41,9 @@ export function bindKeyboard(studio) {
     } else if (key === "t" && !event.repeat) {
       event.preventDefault();
       tapTempo(studio, event.timeStamp);
+    } else if (key === "m" && !event.repeat) {
+      event.preventDefault();
+      toggleMetronome(studio);
     } else if (key === "r" && !event.repeat) {
       event.preventDefault();
       regenerate(studio);

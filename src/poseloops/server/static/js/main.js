@@ -22,6 +22,7 @@ import { bindPanels } from "./seed_panels.js";
 import { bindDownloads } from "./session.js";
 import { bindKeyboard } from "./keyboard.js";
 import { bindRegenerate, loopGridActions } from "./regenerate.js";
+import { bindDirectControls } from "./direct_controls.js";
 
 const HEALTH_POLL_MS = 1000;
 
@@ -52,6 +53,7 @@ async function boot(studio) {
   studio.variationStrip = new VariationStrip($("variations"), { count: VARIATIONS, onPick: (index) => pickVariation(studio, index) });
   bindControls(studio);
   bindPanels(studio);
+  bindDirectControls(studio);
   bindDownloads(studio);
   bindKeyboard(studio);
   fillBars();

@@ -24,18 +24,29 @@ export class Metronome {
     return this.timer !== null;
   }
 
-  async start(bpm) {
+  /**
+   * Click at `bpm` from the audio-clock time `at` (default: in a moment), `beat` being that
+   * click's beat in its bar (0: a downbeat). Returns the first click's time.
+   */
+  async start(bpm, { at = null, beat = 0 } = {}) {
     const ctx = this.context();
     if (ctx.state === "suspended") await ctx.resume();
     this.stop();
+    this.bpm = bpm;
     this.beatSeconds = 60 / bpm;
-    this.nextBeat = ctx.currentTime + START_DELAY_S;
-    this.beat = 0;
+    this.nextBeat = at ?? ctx.currentTime + START_DELAY_S;
+    this.beat = beat;
+    this.change = null;
     this.clicks = [];
     const first = this.nextBeat;
     this.schedule();
     this.timer = setInterval(() => this.schedule(), TIMER_MS);
     return first;
+  }
+
+  /** From the audio-clock time `at` (a bar line) on, click at `bpm`, `at` being a downbeat. */
+  retime(bpm, at) {
+    this.change = { bpm, at };
   }
 
   stop() {
@@ -46,6 +57,11 @@ export class Metronome {
   schedule() {
     const ctx = this.context();
     while (this.nextBeat < ctx.currentTime + LOOKAHEAD_S) {
+      if (this.change && this.nextBeat > this.change.at - this.beatSeconds / 2) {
+        // the new tempo's first click is on its bar line; an old-tempo click that close is dropped
+        Object.assign(this, { bpm: this.change.bpm, beatSeconds: 60 / this.change.bpm, nextBeat: this.change.at, beat: 0, change: null });
+        continue;
+      }
       this.click(this.nextBeat, this.beat % BEATS_PER_BAR === 0);
       this.clicks.push(this.nextBeat);
       this.beat += 1;
