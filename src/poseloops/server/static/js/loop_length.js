@@ -33,7 +33,7 @@ export async function changeBars(studio, bars) {
     if (!loop) say(`Bars: ${bars}. The next loop made is ${bars} bar${bars === 1 ? "" : "s"} long.`);
     return;
   }
-  const when = studio.player.playing ? "from the next bar" : "when it plays";
+  const when = studio.player.playing ? " from the next bar" : "";
   if (loop.pattern.length > steps) {
     store.commit({
       settings: { ...state.settings, bars },
@@ -42,7 +42,7 @@ export async function changeBars(studio, bars) {
       variationEdits: state.variationEdits.map(within(steps)),
       edits: within(steps)(state.edits),
     });
-    say(`Bars: ${bars}. The loop is cut to its first ${bars} bar${bars === 1 ? "" : "s"} ${when}.`);
+    say(`Bars: ${bars}. The loop is cut to its first ${bars} bar${bars === 1 ? "" : "s"}${when}.`);
     studio.playback.schedule({ origin: "bars" });
     return;
   }
@@ -77,6 +77,6 @@ async function continueTo(studio, state, bars, when, say) {
     settings: { ...now.settings, bars }, loop: longer, variations: [longer], variation: 0,
     variationEdits: [now.edits], edits: now.edits,
   });
-  say(`Bars: ${bars}. The model continued the loop to ${bars} bars; the new bars play ${when}.`);
+  say(`Bars: ${bars}. The model continued the loop to ${bars} bars${when ? `; the new bars play${when}` : ""}.`);
   studio.playback.schedule({ origin: "bars" });
 }

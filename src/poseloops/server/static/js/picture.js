@@ -47,8 +47,8 @@ export class PicturePanel {
     const mode = this.mode();
     const stale = () => count !== this.readCount; // a newer read (another file, another mode) took over
     this.message.say(`Reading ${file.name}…`);
-    if (url !== this.shown) this.showPreview(url || URL.createObjectURL(file));
-    else this.overlay.hidden = true;
+    if (url && url === this.shown) this.overlay.hidden = true; // on screen already: read again
+    else this.showPreview(url || URL.createObjectURL(file));
     this.reading = { file, url: this.shown };
     try {
       if (file.size === 0) throw Object.assign(new Error("empty"), { status: 422 });
