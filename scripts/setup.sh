@@ -28,6 +28,7 @@ if [ "$profile" = "test" ]; then
     [ -x /usr/bin/chromium ] || missing+=(chromium)
     [ -d /usr/share/hydrogen/data/drumkits/GMRockKit ] || missing+=(hydrogen-data)
     [ -x /usr/bin/sox ] || missing+=(sox)  # mixes drum recordings our engine did not make
+    [ -x /usr/bin/jackd ] || missing+=(jackd2)  # a real MIDI system without hardware (jackd -d dummy)
     if [ "${#missing[@]}" -gt 0 ]; then
         sudo_cmd=""
         [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
