@@ -47,6 +47,9 @@ export function bindDirectControls(studio) {
 
 function bindDensity(studio) {
   const slider = $("density");
+  // a server whose Generate takes no density (the first version's LSTM has no input for it) says so
+  const makes = studio.caps.generate.has("density") ? "Generate, Regenerate and Drumify" : "Regenerate and Drumify; Generate does not take it";
+  $("density-help").textContent = `Sparse (0) to busy (1); 0.50 plays as the model plays. Applies to the next ${makes}.`;
   slider.addEventListener("input", () => store.commitSettings({ density: Number(slider.value) }, { merge: "density" }));
   store.subscribe(() => reflectDensity());
   reflectDensity();

@@ -42,6 +42,7 @@ export function generateRequest(caps, seed, settings, rng) {
   else body.steps = stepsForWholeBars(seedLength, settings.bars);
   if (caps.generate.has("style") && !$("style-control").hidden) body.style = settings.style;
   if (caps.generate.has("fill_every") && !$("fill-control").hidden) body.fill_every = settings.fill_every;
+  if (caps.generate.has("density")) body.density = settings.density ?? 0.5; // the Density knob (direct_controls.js)
   return body;
 }
 

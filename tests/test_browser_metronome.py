@@ -1,0 +1,53 @@
+"""The metronome during playback: M (or its button) turns it on and off; while the loop plays it
+clicks on the loop's beats, read from the clicks it scheduled on the audio clock and measured from
+the loop's own start, and it follows a tempo change from the bar where the new tempo is heard."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from .browser_harness import set_slider
+
+pytestmark = pytest.mark.browser
+
+
+def clicks_since(studio, since: float) -> tuple[list[float], float]:
+    """The clicks scheduled after ``since`` and the audio-clock start of the loop heard now."""
+    clicks = studio.page.evaluate("t => window.studio.metronome.clicks.filter((c) => c > t)", since)
+    anchor = studio.page.evaluate("window.studio.player.current.anchor")
+    return clicks, anchor
+
+
+def test_the_metronome_clicks_on_the_loops_beats_and_follows_the_tempo(desk):
+    page = desk.page
+    set_slider(desk, "#bpm", 100)
+    desk.wait_for_render(None)
+    desk.play()
+    page.locator("body").focus()
+    page.keyboard.press("m")
+    assert page.get_attribute("#metronome", "aria-pressed") == "true"
+    page.wait_for_function("() => window.studio.metronome.running")
+    start = desk.audio_time()
+    page.wait_for_timeout(2500)
+    clicks, anchor = clicks_since(desk, start)
+    assert len(clicks) >= 3, clicks
+    assert np.allclose(np.diff(clicks), 0.6, atol=1e-6), clicks  # 100 BPM
+    beats = (np.array(clicks) - anchor) / 0.6
+    assert np.allclose(beats, np.round(beats), atol=0.002), beats  # on the loop's beats
+
+    key = desk.audio_key()
+    set_slider(desk, "#bpm", 150)
+    desk.wait_for_render(key)
+    desk.wait_for_heard()
+    switched = desk.audio_time()
+    page.wait_for_timeout(1500)
+    clicks, anchor = clicks_since(desk, switched)
+    assert len(clicks) >= 3 and np.allclose(np.diff(clicks), 0.4, atol=1e-6), clicks  # 150 BPM from the switch
+    beats = (np.array(clicks) - anchor) / 0.4
+    assert np.allclose(beats, np.round(beats), atol=0.002), beats
+
+    page.click("#metronome")  # off, by mouse
+    assert page.get_attribute("#metronome", "aria-pressed") == "false"
+    page.wait_for_function("() => !window.studio.metronome.running")
+    page.click("#play")
