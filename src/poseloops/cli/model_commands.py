@@ -171,7 +171,7 @@ def _register_eval(subparsers) -> None:
                         help="also judge sampled loops: groove holding, silent bars, spread, fills")
     parser.add_argument("--direct", action="store_true",
                         help="also score directing a loop: holding a flat seed, regenerate (against a nearest-"
-                        "neighbour baseline), drumify (against a rule and silence), density")
+                        "neighbour baseline), drumify (against a rule and silence), density, blend")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run_eval)
 
