@@ -13,13 +13,13 @@ import pytest
 pytestmark = pytest.mark.browser
 
 CONTROL_ROLES = {"slider", "button", "checkbox", "combobox", "textbox", "spinbutton", "searchbox", "radio", "switch", "gridcell", "tab", "meter"}
-TABS = ("dice", "grid", "camera", "picture", "rhythm")
+TABS = ("dice", "grid", "camera", "picture", "rhythm", "drumify")
 # Names a person would look for, by role, in each panel (and everywhere: the top bar, the loop).
 EXPECTED_NAMES = {
     None: {
-        "slider": ["BPM", "Swing", "Temperature", "Seed length (steps)", "kick volume", "kick pan", "crash volume", "ride pan", "room reverb"],
-        "button": ["Play", "Generate", "Undo", "Redo", "Tap tempo", "Lock the random seed", "Mute kick", "Solo kick", "Mute ride", "Solo crash", "MIDI", "WAV", "Save session", "Load session"],
-        "combobox": ["Kit", "Bars"],
+        "slider": ["BPM", "Swing", "Temperature", "Seed length (steps)", "Density", "kick volume", "kick pan", "crash volume", "ride pan", "room reverb"],
+        "button": ["Play", "Generate", "Undo", "Redo", "Tap tempo", "Lock the random seed", "Mute kick", "Solo kick", "Mute ride", "Solo crash", "MIDI", "WAV", "Save session", "Load session", "Metronome", "Blend"],
+        "combobox": ["Kit", "Bars", "Blend from", "to", "over"],
         "spinbutton": ["Random seed"],
     },
     "dice": {"slider": ["Drums per step", "Lowest drum", "Highest drum"], "button": ["Roll"]},
@@ -28,9 +28,10 @@ EXPECTED_NAMES = {
     "picture": {"radio": ["its shapes", "the person's pose"], "button": ["Choose a picture…"]},
     "rhythm": {
         "checkbox": ["Metronome click while recording (use headphones)", "Use the studio's BPM instead of detecting the tempo"],
-        "button": ["Record", "Upload a recording…"],
+        "button": ["Record", "Upload a recording…", "Drumify the recording"],
         "meter": ["Input level"],
     },
+    "drumify": {"button": ["Drumify pad: tap a rhythm"], "combobox": ["Tap for"]},
 }
 NUMBERS_ONLY = re.compile(r"^[\s\d.,:%+-]*$")
 
