@@ -25,6 +25,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--port", type=bounded_int(0, 65535, "port"), default=DEFAULT_PORT,
                         help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
     add_model_file_argument(parser)
+    rig = parser.add_argument_group("in your rig", "Keep time with other apps and talk to installations (docs/studio.md, "
+                                    "\"Play with your rig\").")
+    rig.add_argument("--link", action="store_true",
+                     help="join the local Ableton Link session (Live, Bitwig, any Link app): the studio's tempo and bars "
+                     "follow it. Off by default: Link announces this computer by multicast on the local network, on "
+                     "every network interface")
+    rig.add_argument("--osc-in", type=bounded_int(1, 65535, "OSC port"), default=None, metavar="PORT",
+                     help="take OSC commands (/poseloops/generate, /regenerate, /bpm f, /style s) on this UDP port")
+    rig.add_argument("--osc-in-host", default=LOOPBACK, metavar="HOST",
+                     help=f"address the OSC port listens on (default {LOOPBACK}, this computer only)")
+    rig.add_argument("--osc-out", default=None, metavar="HOST:PORT",
+                     help="send /poseloops/loop on every new loop, /poseloops/pose on every live frame and, with "
+                     "--link, /poseloops/bar at each bar, to this OSC receiver")
     parser.set_defaults(func=run)
 
 
@@ -75,6 +88,21 @@ def share_one_malloc_arena() -> None:
         mallopt(M_ARENA_MAX, 1)
 
 
+def rig_settings(args: argparse.Namespace) -> dict:
+    """The Link and OSC settings asked for; a bad --osc-out is a one-line error now."""
+    from ..rig.osc_bridge import parse_target
+
+    overrides: dict = {}
+    if args.link:
+        overrides["link"] = True
+    if args.osc_in is not None:
+        overrides.update(osc_in_port=args.osc_in, osc_in_host=args.osc_in_host)
+    if args.osc_out is not None:
+        parse_target(args.osc_out)
+        overrides["osc_out"] = args.osc_out
+    return overrides
+
+
 def run(args: argparse.Namespace) -> int:
     share_one_malloc_arena()  # before any thread of the server has allocated
     import uvicorn
@@ -89,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
 
         load_weights(args.model)  # a wrong or corrupt file is a one-line error now, not a failed studio later
         overrides["model_path"] = str(args.model.resolve())
+    overrides.update(rig_settings(args))
     settings = Settings.from_env(host=args.host, port=args.port, **overrides)
     try:
         sock = listen(settings.host, settings.port)

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import __version__
 from .errors import install_error_handlers
 from .live import LiveStreams
+from .rig import LoopAnnouncer, ServerRig
 from .routes import ROUTERS
 from .runtime import Runtime
 from .settings import Settings
@@ -38,12 +39,17 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     """The studio app; ``runtime`` (default: the real model and pose estimator) is for tests."""
     settings = settings or Settings.from_env()
     runtime = runtime or Runtime(model_path=settings.model_path or None)
+    rig = ServerRig(settings, runtime)  # Link and OSC: off unless settings ask
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if settings.preload:
             runtime.start()
-        yield
+        rig.start()
+        try:
+            yield
+        finally:
+            rig.close()
 
     app = FastAPI(
         title="PoseLoops studio",
@@ -55,11 +61,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     )
     app.state.settings = settings
     app.state.runtime = runtime
+    app.state.rig = rig
     app.state.live_streams = LiveStreams(max_streams=settings.max_live_streams)
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(PagePolicyMiddleware)
+    if rig.active:
+        app.add_middleware(LoopAnnouncer, rig=rig)
     app.add_middleware(BodyLimitMiddleware, limits=_upload_limits(settings), default=_json_limit(settings))
     # The page's files live under /static so that /api answers its own 404s and 405s.
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

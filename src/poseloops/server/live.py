@@ -103,8 +103,10 @@ class _Frame:
 class LiveSession:
     """One page's camera stream (see the module docstring)."""
 
-    def __init__(self, websocket: WebSocket, *, settings: Settings, streams: LiveStreams) -> None:
+    def __init__(self, websocket: WebSocket, *, settings: Settings, streams: LiveStreams, on_pose=None) -> None:
+        """``on_pose(keypoints, image_shape)`` is told each frame's pose (in a worker thread): OSC sends it."""
         self.websocket = websocket
+        self.on_pose = on_pose
         self.settings = settings
         self.streams = streams
         self.options = schemas.LiveSettings()
@@ -198,6 +200,8 @@ class LiveSession:
         answer: dict = {"frame": frame.number, "person": seen.person}
         if seen.keypoints is not None:
             answer["pose"] = schemas.pose_model(seen.keypoints, image.shape)
+            if self.on_pose is not None:
+                self.on_pose(seen.keypoints, image.shape)
         if seen.person:
             height, width = image.shape[:2]
             answer["seed"] = schemas.PatternModel.of(seen.seed).model_dump(exclude_none=True)

@@ -48,6 +48,10 @@ class Settings:
     preload: bool = True  # load the model and the pose estimator at start-up
     blas_threads: int = 1  # per request; concurrency comes from requests in parallel (see cli/serve.py)
     model_path: str = ""  # weights from poseloops train; "" is the shipped model
+    link: bool = False  # join the local Ableton Link session (it announces itself by multicast)
+    osc_in_port: int = 0  # UDP port for OSC commands; 0: none
+    osc_in_host: str = DEFAULT_HOST  # where OSC commands are taken from: this computer only, unless asked
+    osc_out: str = ""  # HOST:PORT that new loops, live poses and bars are sent to over OSC; "": none
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":

@@ -28,6 +28,7 @@ async def live(websocket: WebSocket) -> None:
         return
     try:
         await websocket.accept()
-        await LiveSession(websocket, settings=state.settings, streams=state.live_streams).run()
+        await LiveSession(websocket, settings=state.settings, streams=state.live_streams,
+                          on_pose=state.rig.on_pose).run()
     finally:
         state.live_streams.close()
