@@ -51,3 +51,23 @@ def test_the_metronome_clicks_on_the_loops_beats_and_follows_the_tempo(desk):
     assert page.get_attribute("#metronome", "aria-pressed") == "false"
     page.wait_for_function("() => !window.studio.metronome.running")
     page.click("#play")
+
+
+def test_recording_a_rhythm_counts_in_one_bar(studio):
+    """With the click on, the Rhythm panel counts 4, 3, 2, 1 (a bar at the BPM) before the time runs."""
+    studio.open()
+    set_slider(studio, "#bpm", 120)
+    studio.tab("rhythm")
+    studio.page.click("#rhythm-record")
+    shown = []
+    for _ in range(30):
+        shown.append(studio.text("#rhythm-time"))
+        if shown[-1].endswith(" s") and float(shown[-1][:-2]) > 0.5:
+            break
+        studio.page.wait_for_timeout(100)
+    studio.page.click("#rhythm-record")
+    counts = [text for text in dict.fromkeys(shown) if text.startswith("count-in")]
+    assert counts == ["count-in 4", "count-in 3", "count-in 2", "count-in 1"], shown
+    after = shown[max(i for i, text in enumerate(shown) if text.startswith("count-in")) + 1:]
+    seconds = [float(text[:-2]) for text in after]
+    assert seconds and seconds[0] >= 1.9, shown  # the time shows once the bar (2 s at 120 BPM) has been counted

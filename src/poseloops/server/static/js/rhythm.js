@@ -7,6 +7,7 @@ import { recordingProblem } from "./messages.js";
 import { audioBufferToWav } from "./wav.js";
 
 const SERVER_READS = ["audio/wav", "audio/x-wav", "audio/wave", "audio/flac", "audio/x-flac", "audio/ogg"];
+const COUNT_IN_BEATS = 4;   // one bar of clicks before the person plays
 const METER_FLOOR_DB = -60; // the meter's left end; a quiet room sits near it
 // A peak meter's ballistics (IEC 60268-10 type I: 20 dB back in 1.7 s): it rises at once and
 // falls slowly, so a 20 ms tap stays readable instead of flashing for one animation frame.
@@ -37,7 +38,9 @@ export class RhythmPanel {
         : "No microphone found. Connect one, or upload a recording instead.");
       return;
     }
-    this.message.say(this.click.checked ? "Recording… play along with the click. Press Stop when done." : "Recording… press Stop when done.");
+    this.message.say(this.click.checked
+      ? "Recording… one bar of clicks counts in: play from the next bar's first beat. Press Stop when done."
+      : "Recording… press Stop when done.");
     const chunks = [];
     this.recorder = new MediaRecorder(stream);
     this.recorder.ondataavailable = (event) => chunks.push(event.data);
@@ -48,7 +51,12 @@ export class RhythmPanel {
       this.recorder = null;
     };
     this.onRecording(true);
-    if (this.click.checked) await this.audio.metronome.start(this.bpm());
+    this.countInEnd = null;
+    if (this.click.checked) {
+      // a bar of clicks before playing; the recorder runs through it (the seed begins at the first hit)
+      const first = await this.audio.metronome.start(this.bpm());
+      this.countInEnd = first + (COUNT_IN_BEATS * 60) / this.bpm();
+    }
     this.startMeter(stream);
     this.recorder.start();
     this.started = performance.now();
@@ -61,7 +69,8 @@ export class RhythmPanel {
   tick() {
     if (!this.recorder) return;
     const seconds = (performance.now() - this.started) / 1000;
-    this.time.textContent = `${seconds.toFixed(1)} s`;
+    const beatsLeft = this.countInEnd === null ? 0 : Math.ceil(((this.countInEnd - this.audio.context().currentTime) * this.bpm()) / 60);
+    this.time.textContent = beatsLeft > 0 ? `count-in ${Math.min(beatsLeft, COUNT_IN_BEATS)}` : `${seconds.toFixed(1)} s`;
     if (seconds >= this.limits.max_audio_seconds) this.finish();
     else requestAnimationFrame(() => this.tick());
   }
