@@ -13,7 +13,7 @@ import sys
 from ..errors import PoseLoopsError
 
 # Modules of this package that add subcommands, in the order ``--help`` lists them.
-COMMAND_MODULES = ("generate", "direct", "humanize", "seed", "render", "serve", "model_commands")
+COMMAND_MODULES = ("generate", "direct", "humanize", "seed", "render", "serve", "play", "model_commands", "train_infill")
 EXIT_USAGE = 2  # bad input, like argparse's own usage errors
 
 

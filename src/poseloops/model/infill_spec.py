@@ -62,6 +62,7 @@ class InfillSpec:
 
 def save_infill(path: str | Path, spec: InfillSpec, arrays: dict[str, np.ndarray], training: dict) -> None:
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)  # as ``train`` does: an hour's run is never lost to a folder
     np.savez_compressed(path, **{k: v.astype(np.float32) for k, v in arrays.items()})
     path.with_suffix(".json").write_text(json.dumps({"spec": asdict(spec), "training": training}, indent=1))
 

@@ -91,7 +91,8 @@ def _laplace_nll(target, location, log_scale):
 
 def train_infill(data_dir: str | Path, out_path: str | Path, config: InfillConfig, *, styles: tuple[str, ...],
                  progress: bool = True) -> dict:
-    """Train, keep the best validation epoch, write ``out_path`` (+ ``.json``); returns the run's report."""
+    """Train, keep the best validation epoch, write ``out_path`` (+ ``.json``); returns the run's report
+    (empty on the processes other than rank 0 under torchrun)."""
     world = Distributed.start(config)
     torch.manual_seed(config.seed)
     started = time.monotonic()
@@ -146,7 +147,7 @@ def train_infill(data_dir: str | Path, out_path: str | Path, config: InfillConfi
     if world.is_main:
         save_infill(out_path, spec, net_to_arrays(net.cpu().eval()), report)
     world.finish()
-    return report
+    return report if world.is_main else {}  # under torchrun, rank 0 reports
 
 
 @torch.no_grad()
