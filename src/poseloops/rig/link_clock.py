@@ -24,6 +24,7 @@ QUANTUM = 4.0  # beats per bar: the studio's bars are four quarter notes, so pha
 LINK_MIN_BPM = max(20.0, MIN_BPM)
 LINK_MAX_BPM = min(999.0, MAX_BPM)
 DEFAULT_BPM = 120.0
+MAX_SLEEP_S = 0.05  # the bar thread looks again at least this often (a tempo change moves the next bar)
 
 
 @dataclass(frozen=True)
@@ -164,13 +165,17 @@ class BarTicker:
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        last = None
+        # The bar number of "now" is checked after every wake-up, so a bar is never announced
+        # before it starts, even when a tempo change moved the grid while this thread slept;
+        # sleeps are short near nothing and at most MAX_SLEEP_S, so such a move costs little.
+        last = int(self.clock.beat_at(self.clock.now_micros()) // QUANTUM)
         while not self._stop.is_set():
             now = self.clock.now_micros()
-            bar, at = self.clock.next_bar(now + 1)
-            if bar == last:  # a tempo change moved the grid back: wait for the next one
-                bar, at = self.clock.next_bar(int(at) + 1)
-            if self._stop.wait(max(0.0, (at - now) / 1e6)):
+            bar = int(self.clock.beat_at(now) // QUANTUM)
+            if bar != last:
+                last = bar
+                self.on_bar(bar)
+                continue
+            _, at = self.clock.next_bar(now + 1)
+            if self._stop.wait(min(MAX_SLEEP_S, max(0.0, (at - now) / 1e6))):
                 return
-            last = bar
-            self.on_bar(bar)
