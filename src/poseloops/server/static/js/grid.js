@@ -89,8 +89,10 @@ export class DrumGrid {
         cell.dataset.raw = String(isOn && raw ? raw[step][index] : velocity);
         cell.dataset.offset = String(offset);
         cell.dataset.locked = String(isLocked);
-        const label = `${cell.dataset.name}${isOn && velocities ? `, velocity ${velocity}` : ""}${isLocked ? ", locked" : ""}`;
+        const label = `${cell.dataset.name}${isLocked ? ", locked" : ""}`;
         if (cell.getAttribute("aria-label") !== label) cell.setAttribute("aria-label", label);
+        if (isOn && velocities) cell.setAttribute("aria-description", `velocity ${velocity}`);
+        else cell.removeAttribute("aria-description");
       }
     }
     this.showLocks(new Set(locks.rows), new Set(locks.bars));
