@@ -54,17 +54,36 @@ def limit_peaks(
     Returns ``audio`` itself when nothing passes the ceiling, else a new array.
     ``circular`` treats the buffer as one cycle of a loop.
     """
-    if peak_level(audio) <= ceiling:
+    gain = master_gain_curve(audio, sample_rate=sample_rate, ceiling=ceiling, circular=circular)
+    if gain is None:
         return audio
-    level = frame_levels(audio).astype(np.float64)
+    limited = (audio * gain[:, None]).astype(audio.dtype)
+    return np.clip(limited, -ceiling, ceiling, out=limited)  # float rounding only
+
+
+def master_gain_curve(
+    audio: np.ndarray, *, sample_rate: int, ceiling: float = CEILING, circular: bool = False
+) -> np.ndarray | None:
+    """The gain per frame (float64, shape (frames,)) ``limit_peaks`` applies, or ``None`` when it leaves
+    ``audio`` as it is. Stems multiplied by the curve of their mix still sum to the limited mix."""
+    if peak_level(audio) <= ceiling:
+        return None
+    return limiter_gain(frame_levels(audio).astype(np.float64), sample_rate=sample_rate, ceiling=ceiling,
+                        circular=circular)
+
+
+def limiter_gain(level: np.ndarray, *, sample_rate: int, ceiling: float, circular: bool = False) -> np.ndarray:
+    """Gain per frame (float64) that brings a signal whose per-frame level is ``level`` to ``ceiling``.
+
+    ``level`` may be any envelope: the frames' sample peaks (the master stage) or their
+    oversampled true peaks (loudness normalisation, ``loudness.py``).
+    """
     need_db = 20.0 * np.log10(np.maximum(level, ceiling) / ceiling)
     window = 2 * int(LOOKAHEAD_S * sample_rate / 2) + 1  # odd, for a centred filter
     held = _forward_max(need_db, window, circular)
     released = _release(held, RELEASE_DB_PER_S / sample_rate, circular)
     attenuation_db = _backward_mean(released, window, circular)
-    gain = 10.0 ** (-attenuation_db / 20.0)
-    limited = (audio * gain[:, None]).astype(audio.dtype)
-    return np.clip(limited, -ceiling, ceiling, out=limited)  # float rounding only
+    return 10.0 ** (-attenuation_db / 20.0)
 
 
 def _forward_max(values: np.ndarray, window: int, circular: bool) -> np.ndarray:

@@ -154,6 +154,49 @@ def render_tail(
 
 
 def _render(pattern, bpm, swing, kit, mixer, sample_rate, *, repeats: int, circular: bool) -> np.ndarray:
+    buses = _mix_buses(pattern, bpm, swing, kit, mixer, sample_rate, repeats=repeats, circular=circular, by_drum=False)
+    return limit_peaks(buses.mix, sample_rate=buses.sample_rate, circular=circular)
+
+
+@dataclass(frozen=True, eq=False)
+class Buses:
+    """A render before its master stage (the limiter): the mix and, asked for, each sounding drum's own bus.
+
+    Every bus is as long as the mix and starts where it starts; each holds its drum's dry
+    sound and its share of the room, so the buses sum to the mix (float rounding only).
+    """
+
+    mix: np.ndarray  # float32 (frames, 2)
+    drums: dict[int, np.ndarray]  # drum class -> float32 (frames, 2); empty unless by_drum
+    circular: bool  # one seamless cycle (True) or played out with its tail
+    sample_rate: int
+
+
+def render_buses(
+    pattern: Pattern,
+    *,
+    loops: int | None = None,
+    by_drum: bool = False,
+    bpm: float = 120.0,
+    swing: float = STRAIGHT_SWING,
+    kit: KitLike = None,
+    mixer: MixerSettings | None = None,
+    sample_rate: int = SAMPLE_RATE,
+) -> Buses:
+    """What ``render_loop`` (``loops=None``) or ``render_oneshot`` mixes, before the master limiter.
+
+    ``by_drum`` also keeps one bus per drum that sounds (a drum without hits, muted by the
+    mixer or missing from the kit has none). Raises as ``render_oneshot`` does, and
+    ``ParameterError`` when the buses together would pass ``MAX_RENDER_SECONDS``.
+    """
+    if loops is not None and (isinstance(loops, bool) or not isinstance(loops, (int, np.integer))
+                              or not 1 <= loops <= MAX_LOOPS):
+        raise ParameterError(f"loops {loops!r} is outside 1-{MAX_LOOPS}")
+    repeats, circular = (1, True) if loops is None else (int(loops), False)
+    return _mix_buses(pattern, bpm, swing, kit, mixer, sample_rate, repeats=repeats, circular=circular, by_drum=by_drum)
+
+
+def _mix_buses(pattern, bpm, swing, kit, mixer, sample_rate, *, repeats: int, circular: bool, by_drum: bool) -> Buses:
     bpm, swing, sample_rate = _check_timing(pattern, bpm, swing, sample_rate)
     mixer = MixerSettings() if mixer is None else mixer
     if not isinstance(mixer, MixerSettings):
@@ -167,21 +210,34 @@ def _render(pattern, bpm, swing, kit, mixer, sample_rate, *, repeats: int, circu
     # an early first hit sounds at the end of the previous cycle: in a loop that is this cycle's end;
     # a one-shot has no cycle before its first, so there it sounds at frame 0 (later cycles: early)
     starts = starts % period if circular else starts
-    hits = [(int(start), responses[hit.drum], hit.velocity) for start, hit in zip(starts, timed)]
-    tail = max((len(r.layers[r.layer_for_velocity[v]]) for _, r, v in hits), default=0)
+    hits = [(int(start), responses[hit.drum], hit.velocity, hit.drum) for start, hit in zip(starts, timed)]
+    tail = max((len(r.layers[r.layer_for_velocity[v]]) for _, r, v, _ in hits), default=0)
     total = repeats * period + tail + _late_overhang(starts, period)
     _check_length(total, sample_rate)
+    drums = sorted({drum for *_, drum in hits}) if by_drum else []
+    if len(drums) > 1:
+        _check_length(total * len(drums), sample_rate, what="the stems together")
+    buses = {drum: np.zeros((total, 2), dtype=np.float32) for drum in drums}
     mix = np.zeros((total, 2), dtype=np.float32)
     scratch = np.empty((tail, 2), dtype=np.float32)  # one buffer for every scaled response: no allocation per hit
-    for start, voice, velocity in hits:
+    for start, voice, velocity, drum in hits:
         response = voice.layers[voice.layer_for_velocity[velocity]]
         scaled = np.multiply(response, np.float32(velocity / MAX_VELOCITY), out=scratch[: len(response)])
+        bus = buses[drum] if by_drum else mix
         for cycle in range(repeats):
             begin = max(cycle * period + start, 0)
             end = min(begin + len(response), total)  # a late last hit's tail may reach past the buffer
-            mix[begin:end] += scaled[: end - begin]
-    audio = _fold(mix, period) if circular else _trim_tail(mix, repeats * period)
-    return limit_peaks(audio, sample_rate=sample_rate, circular=circular)
+            bus[begin:end] += scaled[: end - begin]
+    for bus in buses.values():
+        mix += bus
+    if circular:
+        mix = _fold(mix, period)
+        buses = {drum: _fold(bus, period) for drum, bus in buses.items()}
+    else:
+        end = _audible_end(mix, repeats * period)
+        mix = mix[:end]
+        buses = {drum: bus[:end] for drum, bus in buses.items()}
+    return Buses(mix, buses, circular, sample_rate)
 
 
 def resolve_kit(kit: KitLike) -> Kit:
@@ -239,10 +295,10 @@ def _check_timing(pattern: Pattern, bpm: float, swing: float, sample_rate: int) 
     return bpm, float(swing), int(sample_rate)
 
 
-def _check_length(frames: int, sample_rate: int) -> None:
+def _check_length(frames: int, sample_rate: int, *, what: str = "render") -> None:
     if frames > MAX_RENDER_SECONDS * sample_rate:
         raise ParameterError(
-            f"render would be {frames / sample_rate:.0f} s long; the limit is {MAX_RENDER_SECONDS:g} s "
+            f"{what} would be {frames / sample_rate:.0f} s long; the limit is {MAX_RENDER_SECONDS:g} s "
             "(use fewer steps or loops, or a faster bpm)"
         )
 
@@ -261,10 +317,10 @@ def _fold(mix: np.ndarray, period: int) -> np.ndarray:
     return loop
 
 
-def _trim_tail(mix: np.ndarray, minimum: int) -> np.ndarray:
+def _audible_end(mix: np.ndarray, minimum: int) -> int:
+    """Where a one-shot ends: past ``minimum``, after the last frame above ``TAIL_FLOOR``."""
     audible = np.flatnonzero(frame_levels(mix[minimum:]) > TAIL_FLOOR)
-    end = minimum + (audible[-1] + 1 if audible.size else 0)
-    return mix[:end]
+    return minimum + (int(audible[-1]) + 1 if audible.size else 0)
 
 
 def _trim_response(response: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ import argparse
 import json
 from pathlib import Path
 
+from ..audio.loudness import LOUDNESS_RANGE_LUFS, TARGET_LUFS, TRUE_PEAK_CEILING_DBTP
 from ..audio.render import MAX_LOOPS
 from ..midi_io import DEFAULT_BPM
 from ..pattern import MAX_BPM, MIN_BPM, Pattern
@@ -24,13 +25,18 @@ AUDIO_SUFFIXES = (".wav", ".flac", ".ogg")  # what poseloops.audio.files writes
 def register(subparsers) -> None:
     render = subparsers.add_parser(
         "render",
-        help="render a pattern to a WAV or FLAC file",
+        help="render a pattern to a WAV or FLAC file, or one WAV per drum (--stems)",
         description="Render a pattern file (.json, .txt grid or .mid) with a drum kit. Without --loops the "
         "file is one seamless loop cycle (tails wrapped into the start, ready to repeat); with --loops K "
-        "it is the loop K times followed by its ringing tail.",
+        "it is the loop K times followed by its ringing tail. --stems DIR writes one WAV per drum that "
+        "sounds (DIR/kick.wav, ...), each with its own share of the reverb, as long as the mix and "
+        "starting with it, so the stems sum to the mix.",
     )
     render.add_argument("pattern", metavar="PATTERN", type=Path, help="a .json, .txt (text grid) or .mid pattern")
-    add_audio_arguments(render, out_required=True)
+    add_audio_arguments(render, out_required=False, numbered=False)
+    render.add_argument("--stems", metavar="DIR", type=stems_dir, default=None,
+                        help="also (or instead of --out) write one WAV per sounding drum into DIR, made if missing; "
+                        "files of drums that do not sound are neither written nor removed")
     render.set_defaults(func=run_render)
 
     kits = subparsers.add_parser("kits", help="list the drum kits --kit accepts",
@@ -39,17 +45,19 @@ def register(subparsers) -> None:
     kits.set_defaults(func=run_kits)
 
 
-def add_audio_arguments(parser: argparse.ArgumentParser, *, out_required: bool, with_out: bool = True) -> None:
-    """The options every audio-making command takes (``with_out=False``: the command has its own ``--out``)."""
+def add_audio_arguments(parser: argparse.ArgumentParser, *, out_required: bool, with_out: bool = True,
+                        numbered: bool = True) -> None:
+    """The options every audio-making command takes (``with_out=False``: the command has its own ``--out``;
+    ``numbered``: it may write several variations)."""
     if with_out:
-        _add_out_argument(parser, out_required)
+        _add_out_argument(parser, out_required, numbered and not out_required)
     _add_sound_arguments(parser)
 
 
-def _add_out_argument(parser: argparse.ArgumentParser, out_required: bool) -> None:
+def _add_out_argument(parser: argparse.ArgumentParser, out_required: bool, numbered: bool) -> None:
     parser.add_argument("--out", metavar="FILE.wav|FILE.flac", type=audio_path, required=out_required,
-                        help="audio file to write; the suffix picks the format" + ("" if out_required else
-                        " (several variations get numbered names)"))
+                        help="audio file to write; the suffix picks the format" + (
+                            " (several variations get numbered names)" if numbered else ""))
 
 
 def _add_sound_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,6 +75,12 @@ def _add_sound_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"play the loop K times (1-{MAX_LOOPS}) and let it ring out, instead of one seamless cycle")
     parser.add_argument("--bit-depth", type=int, choices=BIT_DEPTHS, default=16,
                         help="sample size of WAV/FLAC output (default %(default)s)")
+    low, high = LOUDNESS_RANGE_LUFS
+    parser.add_argument("--loudness", metavar="LUFS|raw", type=loudness_target, default=TARGET_LUFS,
+                        help=f"integrated loudness (ITU-R BS.1770) the file is brought to, {low:g} to {high:g}, with its "
+                        f"true peak at or below {TRUE_PEAK_CEILING_DBTP:g} dBTP (a gentle true-peak limiter; where "
+                        "the target would need more than 6 dB of it, the peak limit wins); 'raw' keeps the "
+                        "engine's level, as the studio plays it (default %(default)s)")
 
 
 def audio_path(text: str) -> Path:
@@ -77,32 +91,77 @@ def audio_path(text: str) -> Path:
     return Path(text)
 
 
+def loudness_target(text: str) -> float | None:
+    """An argparse type: a loudness target in LUFS, or ``None`` for ``raw``."""
+    from ..audio.loudness import check_loudness_target
+    from ..errors import ParameterError
+
+    try:
+        return check_loudness_target(text)
+    except ParameterError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def stems_dir(text: str) -> Path:
+    """An argparse type: a folder for stems (made later if missing), refused when it is a file."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a file, not a folder for the stems")
+    return path
+
+
 def run_render(args: argparse.Namespace) -> int:
+    from ..errors import ParameterError
     from ..timing import apply_groove
 
+    if args.out is None and args.stems is None:
+        raise ParameterError("render needs --out FILE, --stems DIR or both")
     pattern = apply_groove(read_pattern_file(args.pattern), args.groove)
-    print(write_pattern_audio(pattern, args.out, args))
+    print(write_pattern_audio(pattern, args.out, args, stems=args.stems))
     return 0
 
 
-def write_pattern_audio(pattern: Pattern, path: Path, args: argparse.Namespace) -> str:
-    """Render ``pattern`` as ``args`` say and write it to ``path``; returns a one-line summary."""
-    from ..audio import load_kit, render_loop, render_oneshot, write_audio
+def write_pattern_audio(pattern: Pattern, path: Path | None, args: argparse.Namespace, *, stems: Path | None = None) -> str:
+    """Render ``pattern`` as ``args`` say, write the mix to ``path`` and, given ``stems``, one WAV per
+    sounding drum into that folder; returns a summary (one line per file written)."""
+    from ..audio import load_kit, write_audio
     from ..audio.drumkit import SAMPLE_RATE
+    from ..audio.export import render_export
     from ..audio.files import BIT_DEPTH_SUBTYPES, audio_format_for
 
-    kind = audio_format_for(path)  # a bad suffix fails before any rendering
+    kind = None if path is None else audio_format_for(path)  # a bad suffix fails before any rendering
     subtype = None if kind == "ogg" else BIT_DEPTH_SUBTYPES[args.bit_depth]
     bpm = args.bpm if args.bpm is not None else (pattern.bpm or DEFAULT_BPM)
     kit = load_kit(args.kit)
-    options = dict(bpm=bpm, swing=args.swing, kit=kit)
-    if args.loops is None:
-        audio, what = render_loop(pattern, **options), "seamless loop"
-    else:
-        audio, what = render_oneshot(pattern, loops=args.loops, **options), f"{args.loops} loops and tail"
-    write_audio(path, audio, subtype=subtype)
-    return (f"wrote {path}: {what}, {len(audio) / SAMPLE_RATE:.3f} s ({len(audio)} frames), "
-            f"{len(pattern)} steps at {bpm:g} BPM, swing {args.swing:g}, kit {kit.name}")
+    export = render_export(pattern, loops=args.loops, stems=stems is not None, loudness_lufs=args.loudness,
+                           bpm=bpm, swing=args.swing, kit=kit)
+    what = "seamless loop" if args.loops is None else f"{args.loops} loops and tail"
+    audio = export.mix
+    lines = []
+    if path is not None:
+        write_audio(path, audio, subtype=subtype)
+        lines.append(f"wrote {path}: {what}, {len(audio) / SAMPLE_RATE:.3f} s ({len(audio)} frames), "
+                     f"{len(pattern)} steps at {bpm:g} BPM, swing {args.swing:g}, kit {kit.name}; "
+                     f"{export.loudness.summary()}")
+    if stems is not None:
+        lines.append(write_stems(stems, export, subtype=BIT_DEPTH_SUBTYPES[args.bit_depth], what=what))
+    return "\n".join(lines)
+
+
+def write_stems(folder: Path, export, *, subtype: str, what: str) -> str:
+    """Write ``export``'s stems as ``folder/<drum>.wav``; one line saying what was written."""
+    from ..audio import write_audio
+    from ..errors import InputError
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(f"cannot make the stems folder {folder}: {err.strerror or err}") from None
+    for label, stem in export.stems.items():
+        write_audio(folder / f"{label}.wav", stem, sample_rate=export.sample_rate, subtype=subtype)
+    names = ", ".join(f"{label}.wav" for label in export.stems) or "none: no drum sounds"
+    return (f"wrote {len(export.stems)} stems to {folder} ({names}): {what}, {len(export.mix)} frames each, "
+            f"sample-aligned with the mix and summing to it; {export.loudness.summary()}")
 
 
 def run_kits(args: argparse.Namespace) -> int:
