@@ -169,10 +169,15 @@ def test_touch_with_force_sets_velocity_and_a_take_without_taps_changes_nothing(
 
     # a take with no taps: one line, the loop and the requests as they were
     set_slider(phone, "#bpm", 200)
+    phone.wait_for_heard()  # the loop plays at 200 BPM now
     loop = phone.state()["loop"]
     find_pad()
     touch(0.5)
-    page.wait_for_function("() => window.studio.metronome.running")
+    page.wait_for_function("() => window.studio.metronome.running && window.studio.metronome.clicks.length > 0")
+    # while a loop plays, the count-in starts on one of its bar lines
+    first, anchor = page.evaluate("[window.studio.metronome.clicks[0], window.studio.player.current.anchor]")
+    bars = (first - anchor) / (60 / 200 * 4)
+    assert abs(bars - round(bars)) < 0.002 and first > anchor, (first, anchor)
     page.wait_for_function("() => !window.studio.metronome.running", timeout=10_000)
     page.wait_for_function("() => document.querySelector('#drumify-message').classList.contains('error')")
     message = phone.text("#drumify-message")
