@@ -30,8 +30,9 @@ class GrooveClip:
     pattern: Pattern
 
 
-def groove_clips(split: str, count: int, *, bars_skipped: int = 1, groove_dir: Path = GROOVE) -> list[GrooveClip]:
-    """``count`` two-bar clips of ``split`` beats, starting ``bars_skipped`` bars after each file's first hit."""
+def groove_clips(split: str, count: int, *, bars_skipped: int = 1, groove_dir: Path = GROOVE,
+                 steps: int = CLIP_STEPS) -> list[GrooveClip]:
+    """``count`` clips of ``steps`` 16ths (two bars) of ``split`` beats, from ``bars_skipped`` bars after each file's first hit."""
     clips = []
     with open(groove_dir / "info.csv", newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if r["split"] == split and r["beat_type"] == "beat"]
@@ -39,7 +40,7 @@ def groove_clips(split: str, count: int, *, bars_skipped: int = 1, groove_dir: P
         pattern = midi_to_pattern(_first_bars(read_midi(groove_dir / row["midi_filename"])), training_groups=True)
         first = next(i for i, step in enumerate(pattern.steps) if step)
         start = first + 16 * bars_skipped
-        clip = pattern.slice(start, start + CLIP_STEPS).with_seed_length(CLIP_STEPS) if len(pattern) >= start + CLIP_STEPS else None
+        clip = pattern.slice(start, start + steps).with_seed_length(steps) if len(pattern) >= start + steps else None
         if clip is None or clip.num_hits < MIN_HITS:
             continue
         clips.append(GrooveClip(row["midi_filename"], float(row["bpm"]), clip.with_bpm(None)))

@@ -14,6 +14,7 @@ from ..pattern import MAX_BPM, MAX_STEPS, MIN_BPM, NUM_DRUMS, Pattern, pattern_t
 from ..rng_seed import MAX_RNG_SEED, MIN_RNG_SEED
 from ..seeds.dice import MAX_LENGTH
 from ..seeds.picture import DEFAULT_DENSITY, MAX_DENSITY, MIN_DENSITY
+from ..seeds.rhythm import MAX_SEED_BARS, SEED_BARS
 from ..seeds.pose_mapping import DEFAULT_VISIBILITY_THRESHOLD, MAX_VISIBILITY, MIN_VISIBILITY, NORMALIZE_MODES
 from ..input_files import read_input_text
 from .common import bounded_float, bounded_int, print_pattern, read_pattern_file
@@ -29,6 +30,7 @@ SOURCE_OPTIONS = {
     "visibility_threshold": ("pose",),
     "frame": ("pose",),
     "picture_density": ("image",),
+    "seed_bars": ("audio",),
 }
 OPTION_FLAGS = {name: "--" + name.replace("_", "-") for name in SOURCE_OPTIONS}
 
@@ -44,7 +46,8 @@ def register(subparsers) -> None:
     parser.add_argument("source", choices=SOURCES, help="where the seed comes from")
     parser.add_argument("input", nargs="?", metavar="INPUT", help="the file to read (all sources but random)")
     parser.add_argument("--steps", dest="seed_steps", metavar="N", type=bounded_int(1, MAX_STEPS, "steps"), default=None,
-                        help="seed length in 16th steps (default 10; audio: the recording's length)")
+                        help="seed length in 16th steps (default 10; audio: the first two whole bars played, "
+                        "see --seed-bars; N steps exactly, even mid-bar)")
     parser.add_argument("--bpm", type=bounded_float(MIN_BPM, MAX_BPM, "bpm"), default=None,
                         help="the seed's tempo; for audio, the recording's tempo (skips estimating it)")
     parser.add_argument("--rng-seed", type=bounded_int(MIN_RNG_SEED, MAX_RNG_SEED, "rng seed"), default=None,
@@ -78,6 +81,9 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
                        default=None, help=f"image: how many of the picture's cells play, above {MIN_DENSITY:g} up to "
                        f"{MAX_DENSITY:g} (default {DEFAULT_DENSITY:g}, about 1.5 hits a step; not the loop's "
                        "--density, which steers the drum model)")
+    group.add_argument("--seed-bars", type=bounded_int(1, MAX_SEED_BARS, "seed bars"), default=None,
+                       help=f"audio: the seed is the first N whole bars played (1-{MAX_SEED_BARS}, default {SEED_BARS}; "
+                       "fewer if fewer were played)")
 
 
 def add_generate_source_arguments(parser: argparse.ArgumentParser) -> None:
@@ -86,7 +92,8 @@ def add_generate_source_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"seed from a source: {', '.join(SOURCES)} (all but random read INPUT); "
                         "the same options as 'poseloops seed'")
     parser.add_argument("--seed-steps", dest="seed_steps", metavar="N", type=bounded_int(1, MAX_STEPS, "seed steps"),
-                        default=None, help="with --from: seed length in 16th steps (default 10; audio: its length)")
+                        default=None, help="with --from: seed length in 16th steps (default 10; audio: the first two whole "
+                        "bars played, see --seed-bars)")
     add_source_options(parser)
 
 
@@ -182,7 +189,8 @@ def _audio_seed(path: Path, args: argparse.Namespace) -> Pattern:
     from ..input_files import read_input_bytes
 
     samples, sample_rate = decode_audio(read_input_bytes(path))
-    return audio_to_pattern(samples, sample_rate, bpm=getattr(args, "bpm", None), steps=args.seed_steps)
+    return audio_to_pattern(samples, sample_rate, bpm=getattr(args, "bpm", None), steps=args.seed_steps,
+                            bars=args.seed_bars)
 
 
 def _pose_seeds(path: Path, args: argparse.Namespace) -> list[tuple[str, Pattern]]:

@@ -14,7 +14,7 @@ from .keypoints_json import keypoints_from_json, keypoints_to_dict, keypoints_to
 from .picture import image_to_pattern
 from .pose_estimator import BlazePoseEstimator, PoseEstimator, default_estimator, estimate_pose, find_people
 from .pose_mapping import keypoints_to_pattern, pose_to_pattern, video_to_patterns
-from .rhythm import audio_to_pattern
+from .rhythm import RhythmRead, audio_to_pattern, read_rhythm
 
 __all__ = [
     "BLAZEPOSE_33",
@@ -25,6 +25,8 @@ __all__ = [
     "Keypoints",
     "PoseEstimator",
     "audio_to_pattern",
+    "read_rhythm",
+    "RhythmRead",
     "decode_image",
     "default_estimator",
     "estimate_pose",

@@ -4,13 +4,13 @@
    libsndfile reads it), mixed to mono; longer than ``max_seconds`` is refused
    from the header, before decoding.
 2. Onsets: librosa's spectral-flux onset detector on a 22.05 kHz copy.
-3. Tempo: librosa's estimate, then the candidates it is commonly off by
-   (x2, x1/2, x3/4, x4/3, x2/3, x3/2) are scored by how well the onsets fall
-   on a 16th-note grid that starts with the first hit (step 0 = the first
-   onset, give or take ``MAX_LATENCY_S``: the silence before it is however
-   long the player took to start); the best fit wins, and among equally good
-   fits (an eighth-note groove at 120 sounds like a 16th-note one at 60) the
-   one nearest ``PREFERRED_BPM``. ``bpm=`` skips this.
+3. Tempo (``rhythm_tempo``): every tempo whose 16th grid the onsets fit is a
+   candidate (step 0 = the first onset, give or take ``MAX_LATENCY_S``: the
+   silence before it is however long the player took to start); each is
+   scored as a whole explanation of the hits (timing on the grid, where the
+   kicks, snares and hats fall in the bar, how often drummers play at that
+   tempo, both learnt from the Groove train split), and the likeliest wins.
+   ``bpm=`` skips this; halving or doubling the tempo read is asking for it.
 4. Each hit is classified by how much each of six frequency bands rose at the
    onset and how loud each band is then, with one logistic regression per
    family (kick, snare, hats and cymbals); a hit can be several at once (kick
@@ -24,7 +24,7 @@
    that drum in the recording, as amplitude (velocity 127 x amplitude ratio,
    the way samplers and our renderer scale a hit by velocity / 127), floored at
    ``MIN_VELOCITY``. The seed is the first ``SEED_BARS`` whole bars played
-   (see ``seed_steps``), or ``steps=``.
+   (``bars=`` asks for 1 or 2; see ``seed_steps``), or exactly ``steps=``.
 """
 
 from __future__ import annotations
@@ -39,7 +39,9 @@ from importlib import resources
 import numpy as np
 
 from ..errors import InputError, ModelError, ParameterError
-from ..pattern import MAX_VELOCITY, STEPS_PER_BAR, STEPS_PER_BEAT, Pattern, check_bpm, check_num_steps
+from ..pattern import MAX_BPM, MAX_VELOCITY, MIN_BPM, STEPS_PER_BAR, STEPS_PER_BEAT, Pattern, check_bpm, check_num_steps
+from . import rhythm_tempo
+from .rhythm_tempo import MAX_LATENCY_S
 
 ANALYSIS_SAMPLE_RATE = 22050  # hats live up to 11 kHz; kicks and snares far below
 HOP_LENGTH = 256  # 11.6 ms between analysis frames: a 16th at 200 BPM is 75 ms
@@ -55,16 +57,6 @@ BACKGROUND_PERCENTILE = 2
 SEAM_FADE_SAMPLES = 256  # the lead-in fades out so its seam with the recording does not click
 LEAD_IN_FRAMES = 8  # 93 ms of the recording's own background put in front before analysis
 SILENCE_DBFS = -60.0  # a recording whose loudest sample is quieter than this is silence
-
-MIN_BPM_ESTIMATE, MAX_BPM_ESTIMATE = 40.0, 240.0
-PREFERRED_BPM = 110.0  # near the middle of the Groove dataset's tempi
-TEMPO_RATIOS = (1.0, 2.0, 0.5, 0.75, 4 / 3, 2 / 3, 1.5)  # where onset-based tempo estimates go wrong
-TEMPO_SEARCH = 0.03  # +-3% around each candidate
-# Fits this close to the best count as equally good. A player's timing lowers the fit more at
-# fast tempi (it is a larger share of a shorter step), so a tight tie hands human beats to half
-# their tempo: 0.03 found 48% of drummers' clips within 2%, 0.1 finds 65% (docs/seeds.md).
-TEMPO_FIT_TOLERANCE = 0.1
-MAX_LATENCY_S = 0.04  # the onset detector reports hits up to this late (or early)
 
 # Bands (Hz) whose rise at an onset tells the drums apart: kick fundamental,
 # kick/tom body, snare body, low mids, snare wires, hats and cymbals.
@@ -88,6 +80,7 @@ RING_GUARD_FRAMES = N_FFT // 2 // HOP_LENGTH + 1
 MIN_RING_S = 0.07
 MIN_VELOCITY = 30  # the softest hit found still plays audibly
 SEED_BARS = 2  # the default seed: the first two bars played (docs/seeds.md says why)
+MAX_SEED_BARS = 2  # a recording seeds one or two whole bars: the model looks back one and two bars
 
 CLASSIFIER_FILE = "rhythm_classifier.json"
 CLASSIFIER_TYPE = "poseloops-rhythm-classifier"
@@ -96,23 +89,49 @@ CLASSIFIER_VERSION = 1
 _librosa_lock = threading.Lock()
 
 
+@dataclass(frozen=True)
+class RhythmRead:
+    """A recording read as a seed: the seed, the tempo it is at, whether that was estimated,
+    and the halved and doubled tempo (where a seed can take them), for a person to pick instead."""
+
+    seed: Pattern
+    bpm: float
+    estimated: bool
+    alternatives: list[float]
+
+
 def audio_to_pattern(
-    samples: np.ndarray, sample_rate: int, *, bpm: float | None = None, steps: int | None = None
+    samples: np.ndarray, sample_rate: int, *, bpm: float | None = None, steps: int | None = None,
+    bars: int | None = None,
 ) -> Pattern:
     """The seed a recording plays: its hits on the 16th grid, step 0 at the first hit.
 
     ``samples``: float array, ``(frames,)`` or ``(frames, channels)``.
     ``bpm``: the tempo if known; else it is estimated. ``steps``: the seed's
-    exact length; by default the first ``SEED_BARS`` whole bars played (one if
+    exact length; ``bars`` (1 or 2): the first that many whole bars played
+    (fewer if fewer were played); by default the first ``SEED_BARS`` (one if
     only one was, the recording's length if it is shorter than a bar). The
-    pattern's ``bpm`` is the tempo used. Raises ``ParameterError`` for bad arguments and
-    ``InputError`` for silence, a recording with no hits, or one too long.
+    pattern's ``bpm`` is the tempo used. Raises ``ParameterError`` for bad
+    arguments (``steps`` and ``bars`` together, too) and ``InputError`` for
+    silence, a recording with no hits, or one too long.
     """
+    return read_rhythm(samples, sample_rate, bpm=bpm, steps=steps, bars=bars).seed
+
+
+def read_rhythm(
+    samples: np.ndarray, sample_rate: int, *, bpm: float | None = None, steps: int | None = None,
+    bars: int | None = None,
+) -> RhythmRead:
+    """``audio_to_pattern``, with the tempo read and its alternatives (``RhythmRead``)."""
     mono = check_audio(samples, sample_rate)
     if bpm is not None:
         bpm = check_bpm(bpm)
     if steps is not None:
         steps = check_num_steps(steps, minimum=1)
+    if bars is not None:
+        bars = check_seed_bars(bars)
+        if steps is not None:
+            raise ParameterError(f"give steps ({steps}) or bars ({bars}), not both", argument="bars")
     peak = float(np.abs(mono).max())
     if peak < 10 ** (SILENCE_DBFS / 20):
         raise InputError(f"the recording is silent (its loudest sample is below {SILENCE_DBFS:g} dBFS)")
@@ -120,11 +139,20 @@ def audio_to_pattern(
     if len(analysis.onset_times) == 0:
         raise InputError("no hits found in the recording: tap, clap or beatbox with clear attacks")
     analysis = from_first_hit(analysis)
-    if bpm is None:
+    estimated = bpm is None
+    if estimated:
         bpm, latency = estimate_tempo(analysis)
     else:
         latency = fit_latency(analysis.onset_times, analysis.strengths, bpm)
-    return _quantise(analysis, bpm, latency, steps)
+    seed = _quantise(analysis, bpm, latency, steps, bars or SEED_BARS)
+    return RhythmRead(seed, bpm, estimated, rhythm_tempo.tempo_alternatives(bpm, min_bpm=MIN_BPM, max_bpm=MAX_BPM))
+
+
+def check_seed_bars(bars: int) -> int:
+    """``bars`` if it is a whole number of bars a recording may seed (1-``MAX_SEED_BARS``), else ``ParameterError``."""
+    if isinstance(bars, bool) or not isinstance(bars, (int, np.integer)) or not 1 <= bars <= MAX_SEED_BARS:
+        raise ParameterError(f"bars {bars!r} must be a whole number of bars, 1-{MAX_SEED_BARS}", argument="bars")
+    return int(bars)
 
 
 def check_audio(samples: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -327,32 +355,12 @@ def fit_latency(times: np.ndarray, weights: np.ndarray, bpm: float) -> float:
 
 
 def estimate_tempo(analysis: Analysis) -> tuple[float, float]:
-    """``(bpm, latency_s)`` for the recording, as the module docstring describes."""
-    import librosa
-
-    base = float(librosa.feature.tempo(onset_envelope=analysis.envelope, sr=ANALYSIS_SAMPLE_RATE,
-                                       hop_length=HOP_LENGTH)[0])
-    times, weights = analysis.onset_times, np.maximum(analysis.strengths, 1e-3)
-    candidates = np.array([base * r for r in TEMPO_RATIOS if MIN_BPM_ESTIMATE <= base * r <= MAX_BPM_ESTIMATE])
-    if len(candidates) == 0:
-        candidates = np.array([PREFERRED_BPM])
-    bpms = (candidates[:, None] * np.linspace(1 - TEMPO_SEARCH, 1 + TEMPO_SEARCH, 61)).ravel()
-    latencies = np.linspace(-MAX_LATENCY_S, MAX_LATENCY_S, 9)
-    fits = grid_fit(times, weights, bpms[:, None], latencies[None, :]).max(axis=1)
-    good = np.flatnonzero(fits >= fits.max() - TEMPO_FIT_TOLERANCE)
-    # Among fits about as good as the best: nearest the preferred tempo (in octaves), then the best fit.
-    distance = np.round(np.abs(np.log2(bpms[good] / PREFERRED_BPM)), 1)
-    choice = good[np.lexsort((-fits[good], distance))[0]]
-    fine = bpms[choice] * np.linspace(0.995, 1.005, 41)
-    fine_latency = np.linspace(-MAX_LATENCY_S, MAX_LATENCY_S, 17)
-    fine_fits = grid_fit(times, weights, fine[:, None], fine_latency[None, :])
-    row, col = np.unravel_index(int(np.argmax(fine_fits)), fine_fits.shape)
-    bpm = float(np.clip(fine[row], MIN_BPM_ESTIMATE, MAX_BPM_ESTIMATE))
-    return round(bpm, 2), float(fine_latency[col])
+    """``(bpm, latency_s)`` for the recording (``rhythm_tempo``: the module docstring, step 3)."""
+    return rhythm_tempo.estimate_tempo(rhythm_tempo.hits_of(analysis.onset_times, analysis.drums))
 
 
-def seed_steps(hit_steps: np.ndarray, recording_steps: int) -> int:
-    """The default seed length: the first ``SEED_BARS`` bars played, else the recording's length.
+def seed_steps(hit_steps: np.ndarray, recording_steps: int, bars: int = SEED_BARS) -> int:
+    """The seed length: the first ``bars`` whole bars played, else the recording's length.
 
     ``hit_steps``: the 16th step of each hit from the first (0); ``recording_steps``:
     the recording's length in 16ths from the first hit.
@@ -362,15 +370,15 @@ def seed_steps(hit_steps: np.ndarray, recording_steps: int) -> int:
     bars_played = (int(hit_steps.max()) + STEPS_PER_BEAT) // STEPS_PER_BAR
     if bars_played == 0:
         return max(1, min(STEPS_PER_BAR, recording_steps))
-    return STEPS_PER_BAR * min(SEED_BARS, bars_played)
+    return STEPS_PER_BAR * min(bars, bars_played)
 
 
-def _quantise(analysis: Analysis, bpm: float, latency: float, steps: int | None) -> Pattern:
+def _quantise(analysis: Analysis, bpm: float, latency: float, steps: int | None, bars: int) -> Pattern:
     step_s = 60.0 / bpm / STEPS_PER_BEAT
     # the first hit is step 0 even where the fitted latency would round it to -1 (above 200 BPM)
     hit_steps = np.maximum(np.round((analysis.onset_times - latency) / step_s).astype(int), 0)
     if steps is None:
-        steps = seed_steps(hit_steps, math.ceil((analysis.duration_s - latency) / step_s - 0.5))
+        steps = seed_steps(hit_steps, math.ceil((analysis.duration_s - latency) / step_s - 0.5), bars)
     matrix = np.zeros((steps, 9), dtype=np.uint8)
     for step, velocities in zip(hit_steps, hit_velocities(analysis)):
         if 0 <= step < steps:
