@@ -58,7 +58,7 @@ class RigLoop:
         from ..model.continuation import continue_seed
         from ..seeds.dice import roll_dice
 
-        seed = self.loop.seed() if self.loop is not None and self.loop.seed_length > 0 else roll_dice()
+        seed = self.loop.seed if self.loop is not None and self.loop.seed_length > 0 else roll_dice()
         loop = continue_seed(lstm, infill, seed, style=self.style)[0]
         self.set_loop(loop)
         return loop
