@@ -33,6 +33,9 @@ def test_a_saved_session_brings_back_everything_the_page_showed(desk, studio, tm
         page.evaluate("window.studio.store.commitSettings({ density: 0.8 })")
     page.evaluate("() => { const s = document.querySelector('#live-bars'); s.value = '2'; s.dispatchEvent(new Event('change')); }")
     page.evaluate(f"window.studio.store.commit({{ locks: {json.dumps(LOCKS)} }})")  # how locks are made is the grid's
+    metronome = page.query_selector("#metronome") is not None  # the metronome switch (another part's)
+    if metronome:
+        page.click("#metronome")
     wait_for_state(desk, "s.settings.mute.length === 1 && s.settings.solo.length === 2 && s.settings.rng_locked")
     saved = desk.state()
 
@@ -45,6 +48,7 @@ def test_a_saved_session_brings_back_everything_the_page_showed(desk, studio, tm
     assert settings["mute"] == [4] and settings["solo"] == [0, 1] and settings["rng_locked"] is True
     assert settings["rng_seed"] == saved["settings"]["rng_seed"] and settings["density"] == 0.8
     assert settings["seed_steps"] == 12 and settings["live_bars"] == 2
+    assert settings.get("metronome") is (True if metronome else None)
     assert [v["pattern"] for v in document["variations"]] == [v["pattern"] for v in saved["variations"]]
     assert document["variation"] == 2 and document["edits"] == ["33:6"] and document["locks"] == LOCKS
 
@@ -59,6 +63,8 @@ def test_a_saved_session_brings_back_everything_the_page_showed(desk, studio, tm
     for key in ("mute", "solo", "rng_locked", "rng_seed", "density", "bpm", "swing", "bars"):
         assert loaded["settings"][key] == saved["settings"][key], key
     assert studio.page.input_value("#seed-length") == "12" and studio.page.input_value("#live-bars") == "2"
+    if metronome:
+        assert loaded["ui"]["metronome"] is True
     assert studio.page.get_attribute("#rng-lock", "aria-pressed") == "true"
     assert studio.page.get_attribute("button[aria-label='Mute low tom']", "aria-pressed") == "true"
     assert studio.page.get_attribute("button[aria-label='Solo snare']", "aria-pressed") == "true"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ..pattern import (
     MAX_BPM,
@@ -32,7 +32,9 @@ from ..model.infill_model import MAX_DENSITY as MAX_DRAW_DENSITY
 from ..model.infill_model import MIN_DENSITY as MIN_DRAW_DENSITY
 from ..seeds.dice import MAX_LENGTH
 from ..seeds.picture import DEFAULT_DENSITY, MAX_DENSITY, MIN_DENSITY
+from ..seeds.rhythm import MAX_SEED_BARS, SEED_BARS
 from ..seeds.pose_mapping import DEFAULT_STEPS, DEFAULT_VISIBILITY_THRESHOLD, MAX_VISIBILITY, MIN_VISIBILITY
+from ..audio.loudness import LOUDNESS_RANGE_LUFS, TARGET_LUFS, TRUE_PEAK_CEILING_DBTP
 from ..timing import FULL_GROOVE, MAX_SWING, NO_GROOVE, STRAIGHT_SWING
 from .errors import blame
 from .settings import MAX_BARS, MAX_EXPORT_LOOPS, MAX_VARIATIONS
@@ -134,8 +136,12 @@ class ImageOptions(Strict):
 
 
 class AudioOptions(Strict):
-    bpm: Bpm | None = Field(None, description="the recording's tempo; estimated when left out")
-    steps: SeedSteps | None = Field(None, description="seed length from the first hit; the first two bars played when left out")
+    bpm: Bpm | None = Field(None, description="the recording's tempo; estimated when left out (send the tempo read, "
+                            "halved or doubled, to read the same recording again at that tempo)")
+    steps: SeedSteps | None = Field(None, description="exact seed length from the first hit (not with bars)")
+    bars: Annotated[int, Field(ge=1, le=MAX_SEED_BARS)] | None = Field(
+        None, description=f"the seed is the first 1-{MAX_SEED_BARS} whole bars played (fewer if fewer were); "
+        f"the first {SEED_BARS} when neither this nor steps is given")
 
 
 class KeypointModel(BaseModel):
@@ -166,9 +172,18 @@ def pose_model(keypoints, image_shape: tuple[int, ...]) -> dict:
     return {"keypoints": points, "edges": edges, "width": width, "height": height}
 
 
+class TempoModel(BaseModel):
+    """The tempo a recorded rhythm was read at, and what a person may pick instead."""
+
+    bpm: float
+    estimated: bool = Field(description="true when read from the recording, false when the request gave bpm")
+    alternatives: list[float] = Field(description="the tempo halved and doubled (where a seed can take them)")
+
+
 class SeedResponse(BaseModel):
     seed: PatternModel
     pose: PoseModel | None = None
+    tempo: TempoModel | None = Field(None, description="recorded rhythms: the tempo read")
 
 
 class LivePoseResponse(BaseModel):
@@ -250,12 +265,46 @@ class RenderTailRequest(RenderRequest):
     step: int = Field(..., ge=0, multiple_of=2, description="the step the loop is left at (a bar boundary: 0, 16, 32, ...)")
 
 
+def _loudness_target(value: Any) -> Any:
+    """The library's check first, so a bad value is one line naming ``loudness`` (not a union's parts)."""
+    from ..audio.loudness import check_loudness_target
+    from ..errors import ParameterError
+
+    if value == "raw":
+        return value
+    if isinstance(value, str) or value is None:
+        raise ValueError(f"loudness {value!r} is not a number of LUFS or 'raw'")
+    try:
+        check_loudness_target(value)
+    except ParameterError as err:
+        raise ValueError(str(err)) from None
+    return value
+
+
+LoudnessTarget = Annotated[
+    Annotated[float, Field(ge=LOUDNESS_RANGE_LUFS[0], le=LOUDNESS_RANGE_LUFS[1])] | Literal["raw"],
+    BeforeValidator(_loudness_target),
+]
+LOUDNESS_FIELD = Field(
+    TARGET_LUFS, description=f"integrated loudness (ITU-R BS.1770, LUFS) the export is brought to, true peak at or "
+    f"below {TRUE_PEAK_CEILING_DBTP:g} dBTP; \"raw\": the engine's level, as the studio plays it")
+
+
 class ExportAudioRequest(SoundSettings):
     """The loop played ``loops`` times and its tail let ring out, as a file."""
 
     pattern: PatternModel
     format: Literal["wav", "flac"] = "wav"
     loops: int = Field(4, ge=1, le=MAX_EXPORT_LOOPS)
+    loudness: LoudnessTarget = LOUDNESS_FIELD
+
+
+class ExportStemsRequest(SoundSettings):
+    """One 24-bit WAV per drum that sounds, in a zip: as long as the mix, starting with it, summing to it."""
+
+    pattern: PatternModel
+    loops: int = Field(4, ge=1, le=MAX_EXPORT_LOOPS)
+    loudness: LoudnessTarget = LOUDNESS_FIELD
 
 
 class ExportMidiRequest(Strict):
@@ -305,6 +354,8 @@ class StudioSettings(Strict):
                            description="how busy the next drawn cells are: 0 sparse, 0.5 as the model plays, 1 busy")
     seed_steps: SeedSteps | None = Field(None, description="the seed length the panels make")
     live_bars: Literal[1, 2, 4] | None = Field(None, description="live mode: a pose plays from every N bars")
+    master: float = Field(1.0, ge=0.0, le=1.0, description="the page's master volume: 1 as rendered, 0 silent")
+    metronome: bool | None = Field(None, description="the metronome clicks while the loop plays")
 
 
 class Locks(Strict):

@@ -14,7 +14,7 @@ const MERGE_WINDOW_MS = 1000;     // a slider drag or a run of arrow keys is one
 export const DEFAULT_SETTINGS = Object.freeze({
   bpm: 120, swing: 0.5, temperature: 1, steps: 32, bars: 4, kit: "synth", mixer: null,
   rng_seed: null, rng_locked: false, style: "any", fill_every: 0, groove: 1, mute: [], solo: [],
-  density: 0.5,
+  density: 0.5, master: 1,
 });
 
 // What undo brings back: everything that makes the sound. Tabs and panel state are not undone.
@@ -210,8 +210,9 @@ function normalise(saved) {
 
 // What a session file holds beyond the settings: every variation (edits kept in each), which one
 // plays, the edited cells and the locks. The page's own choices that shape the sound are settings
-// there too: the seed length (ui.seedLength) and the bars per live change (ui.liveBars).
-const UI_SETTINGS = { seed_steps: "seedLength", live_bars: "liveBars" };
+// there too: the seed length (ui.seedLength), the bars per live change (ui.liveBars) and the
+// metronome switch (ui.metronome).
+const UI_SETTINGS = { seed_steps: "seedLength", live_bars: "liveBars", metronome: "metronome" };
 
 /**
  * The session file's content (the server's Session model): everything the page shows. `accepted`:
