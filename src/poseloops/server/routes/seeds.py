@@ -13,7 +13,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from .. import schemas
-from ..errors import blame
+from ...errors import PoseLoopsError
+from ..errors import FieldError, blame
 from ..runtime import Runtime
 from ..settings import Settings
 from ..uploads import AUDIO_TYPES, IMAGE_TYPES, read_upload, upload_body_schema
@@ -157,12 +158,16 @@ def _image_seed(data: bytes, options: schemas.ImageOptions, settings: Settings) 
 
 def _audio_seed(data: bytes, options: schemas.AudioOptions, settings: Settings) -> dict:
     from ...audio.files import decode_audio
-    from ...seeds import audio_to_pattern
+    from ...seeds import read_rhythm
 
     with blame("body"):
         samples, sample_rate = decode_audio(data, max_seconds=settings.max_audio_seconds)
-        seed = audio_to_pattern(samples, sample_rate, **options.model_dump())
-    return {"seed": schemas.PatternModel.of(seed)}
+    try:
+        read = read_rhythm(samples, sample_rate, **options.model_dump())
+    except PoseLoopsError as err:  # an option's fault names it (steps with bars); the rest is the recording's
+        raise FieldError(getattr(err, "argument", None) or "body", err) from err
+    tempo = {"bpm": read.bpm, "estimated": read.estimated, "alternatives": read.alternatives}
+    return {"seed": schemas.PatternModel.of(read.seed), "tempo": tempo}
 
 
 def _live_pose(data: bytes, settings: Settings) -> dict:
