@@ -14,7 +14,8 @@ most ``MAX_LIMITING_DB`` off a peak: a loop that needs more to reach the target
 one gain per frame, so stems multiplied by their mix's curve still sum to it.
 
 A seamless loop is measured as it is heard, repeated end to end (at least
-``MIN_LOOP_MEASURE_S``); a one-shot shorter than one 400 ms block is measured
+``MIN_LOOP_MEASURE_S``, with its end again before its start so that the blocks
+across the seam count too); a one-shot shorter than one 400 ms block is measured
 with silence after it (the gate leaves the silence out).
 """
 
@@ -82,9 +83,11 @@ def integrated_loudness(audio: np.ndarray, *, sample_rate: int, circular: bool =
     import pyloudnorm
 
     samples = np.asarray(audio, dtype=np.float64)
+    block = int(math.ceil(BLOCK_S * sample_rate))
     if circular:
         samples = np.tile(samples, (max(1, math.ceil(MIN_LOOP_MEASURE_S * sample_rate / len(samples))), 1))
-    block = int(math.ceil(BLOCK_S * sample_rate))
+        # the last 300 ms again before the start: blocks across the seam are measured as a repeat hears them
+        samples = np.concatenate([samples[len(samples) - (block - block // 4) :], samples])
     if len(samples) < block:
         samples = np.concatenate([samples, np.zeros((block - len(samples), samples.shape[1]))])
     return float(pyloudnorm.Meter(sample_rate, block_size=BLOCK_S).integrated_loudness(samples))
