@@ -169,7 +169,7 @@ def test_touch_with_force_sets_velocity_and_a_take_without_taps_changes_nothing(
 
     # a take with no taps: one line, the loop and the requests as they were
     set_slider(phone, "#bpm", 200)
-    phone.wait_for_heard()  # the loop plays at 200 BPM now
+    page.wait_for_function("() => { const p = window.studio.player; return !p.pending && p.heard() && p.heard().bpm === 200; }")
     loop = phone.state()["loop"]
     find_pad()
     touch(0.5)

@@ -54,20 +54,27 @@ def test_the_metronome_clicks_on_the_loops_beats_and_follows_the_tempo(desk):
 
 
 def test_recording_a_rhythm_counts_in_one_bar(studio):
-    """With the click on, the Rhythm panel counts 4, 3, 2, 1 (a bar at the BPM) before the time runs."""
+    """With the click on, the Rhythm panel counts 4, 3, 2, 1 (a bar at the BPM) before the time runs.
+    Every text the time shows is collected in the page as it changes (a busy machine's polling
+    would miss some)."""
     studio.open()
     set_slider(studio, "#bpm", 120)
     studio.tab("rhythm")
+    studio.page.evaluate("""() => { const time = document.querySelector('#rhythm-time'); window.__shown = [];
+        new MutationObserver(() => window.__shown.push([time.textContent, window.studio.player.context().currentTime]))
+          .observe(time, { childList: true, characterData: true, subtree: true }); }""")
     studio.page.click("#rhythm-record")
-    shown = []
-    for _ in range(30):
-        shown.append(studio.text("#rhythm-time"))
-        if shown[-1].endswith(" s") and float(shown[-1][:-2]) > 0.5:
-            break
-        studio.page.wait_for_timeout(100)
+    studio.page.wait_for_function("() => /^[0-9.]+ s$/.test(document.querySelector('#rhythm-time').textContent)"
+                                  " && window.studio.metronome.clicks.length >= 5", timeout=20_000)
     studio.page.click("#rhythm-record")
-    counts = [text for text in dict.fromkeys(shown) if text.startswith("count-in")]
-    assert counts == ["count-in 4", "count-in 3", "count-in 2", "count-in 1"], shown
-    after = shown[max(i for i, text in enumerate(shown) if text.startswith("count-in")) + 1:]
-    seconds = [float(text[:-2]) for text in after]
-    assert seconds and seconds[0] >= 1.9, shown  # the time shows once the bar (2 s at 120 BPM) has been counted
+    shown = studio.page.evaluate("window.__shown")
+    clicks = studio.page.evaluate("window.studio.metronome.clicks")
+    texts = [text for text, _ in shown]
+    counts = [text for text in dict.fromkeys(texts) if text.startswith("count-in")]
+    assert counts == ["count-in 4", "count-in 3", "count-in 2", "count-in 1"], texts
+    # each number shows during its beat, and the time runs from the fifth click (the next bar) on
+    for number in (4, 3, 2, 1):
+        at = next(at for text, at in shown if text == f"count-in {number}")
+        assert clicks[4 - number] - 0.1 <= at < clicks[5 - number], (number, at, clicks)
+    first_time = next(at for text, at in shown if text.endswith(" s") and at > clicks[0])
+    assert first_time >= clicks[4] - 0.1, (first_time, clicks)
