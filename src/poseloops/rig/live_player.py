@@ -40,7 +40,7 @@ SPIN_NS = 1_000_000  # the last millisecond before a message is spun, not slept
 MAX_SLEEP_NS = 20_000_000  # sleeps are sliced, so a stop or a tempo change is seen within 20 ms
 START_LEAD_NS = 100_000_000  # the first downbeat comes this long after start(): time to prepare
 LOOKAHEAD_STEPS = 1.0  # a bar is prepared this early: a hit can sound half a step before its step
-REALTIME_PRIORITY = 20  # SCHED_FIFO priority, below JACK's audio threads (their default is 10 + ~60)
+REALTIME_PRIORITY = 5  # SCHED_FIFO priority, under JACK's own threads (jackd -P defaults to 10)
 TIMING_HISTORY = 100_000  # how many send-time errors are kept for ``timing_errors_ns``
 ORDER_MARK = -1  # the player's own bar marks come before any message at the same instant
 MAX_LOOPS = 10_000
@@ -141,7 +141,7 @@ class LivePlayer:
             while not ended and (not queue or next_bar_at <= queue[0][0] + LOOKAHEAD_STEPS):
                 loop, loop_step, tempo = self._take_pending(loop, loop_step)
                 heapq.heappush(queue, (next_bar_at, ORDER_MARK, next(seq), None, tempo))
-                events = bar_events(loop.pattern, first_step=loop_step, at_step=next_bar_at - loop_step,
+                events = bar_events(loop.pattern, first_step=loop_step, at_step=next_bar_at,
                                     swing=loop.swing, clock=self._clock,
                                     clamp_before=0.0 if next_bar_at == 0 else None)
                 for event in events:  # each note-on is followed by its note-off: both get the note's id

@@ -56,7 +56,7 @@ def bar_events(pattern: Pattern, *, first_step: int, at_step: float, swing: floa
     """Note-ons and clock ticks of the pattern's steps ``first_step`` up to the next bar line.
 
     The bar is played starting at ``at_step`` of the performance; a hit sounds at
-    ``at_step + (its time - first_step)``, so an early hit on the bar's first step falls just
+    ``at_step`` + its time from step ``first_step``, so an early hit on the bar's first step falls just
     before ``at_step``. ``clamp_before``: no hit earlier than this (the first downbeat of a
     performance, as the file export starts at tick 0). Each note-on comes with its note-off
     ``NOTE_STEPS`` later; the player sends it earlier when the same pitch sounds again first.

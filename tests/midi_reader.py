@@ -1,0 +1,116 @@
+"""A real MIDI system for the MIDI-out tests: a JACK server on its dummy driver, and a second
+JACK client that reads a MIDI port and stamps each message with its JACK frame time.
+
+The dummy driver keeps JACK's frame clock running from the system clock with no sound card,
+so frame times are real time at ``SAMPLE_RATE``. Each server gets its own name (tests of
+several sessions can run at once) and is always stopped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+import time
+
+SAMPLE_RATE = 48_000
+# JACK delivers a client's MIDI at the start of the next period, so received times are
+# quantised to it: 32 frames (0.67 ms) keeps that under the figures measured, as a live rig
+# sets a short period (256 frames would be 5.3 ms).
+PERIOD_FRAMES = 32
+START_TIMEOUT_S = 60.0  # a busy machine takes long to start a CLI
+
+
+class JackServer:
+    """``jackd -n NAME -d dummy``; clients find it through ``JACK_DEFAULT_SERVER=NAME``."""
+
+    def __init__(self, name: str, *, period_frames: int = PERIOD_FRAMES) -> None:
+        self.name = name
+        self.env = {**os.environ, "JACK_DEFAULT_SERVER": name, "JACK_NO_AUDIO_RESERVATION": "1"}
+        self.process = subprocess.Popen(
+            [shutil.which("jackd") or "jackd", "-n", name, "-S", "-d", "dummy", "-r", str(SAMPLE_RATE),
+             "-p", str(period_frames)],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self._wait_running()
+
+    def _wait_running(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"jackd ended: {self.process.stderr.read().decode(errors='replace')[-400:]}")
+            probe = subprocess.run(["jack_lsp", "-s", self.name], env=self.env, capture_output=True, text=True)
+            if probe.returncode == 0 and "system:" in probe.stdout:
+                return
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("jackd did not start in time")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process.stderr.close()
+
+
+class MidiReader:
+    """A JACK client with one MIDI input; ``messages`` are (frame time, real time in ns, bytes) in
+    arrival order.
+
+    The real time is ``time.perf_counter_ns()`` when the JACK cycle that delivered the message
+    ran this client, plus the message's offset in that cycle: when a DAW would have it. Frame
+    times alone drift from real time on a busy machine: the dummy driver, when a cycle comes
+    late (an xrun), counts afresh from that late moment (jack2 ``JackTimedDriver::ProcessWait``),
+    so each xrun loses the time it was late, and the frames fall behind the clock.
+
+    ``follow(prefix)`` connects to the first MIDI output whose name starts with ``prefix``
+    as soon as it appears.
+    """
+
+    def __init__(self, server: JackServer, name: str = "reader") -> None:
+        import jack
+
+        self.client = jack.Client(name, servername=server.name, no_start_server=True)
+        self.inport = self.client.midi_inports.register("in")
+        self.messages: list[tuple[int, int, bytes]] = []
+        self.connected = threading.Event()
+
+        @self.client.set_process_callback
+        def process(frames):  # JACK's real-time thread: only collect
+            now_ns = time.perf_counter_ns()
+            base = self.client.last_frame_time
+            for offset, data in self.inport.incoming_midi_events():
+                at_ns = now_ns + offset * 1_000_000_000 // SAMPLE_RATE
+                self.messages.append((base + offset, at_ns, bytes(data)))
+
+        self.client.activate()
+
+    def follow(self, prefix: str) -> threading.Thread:
+        """Connect to the first MIDI output named ``prefix...`` as soon as it appears (a thread that
+        asks the server every 2 ms; no registration callback, which can deadlock a Python client)."""
+
+        def connect():
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while time.monotonic() < deadline:
+                ports = self.client.get_ports(prefix, is_midi=True, is_output=True)
+                if ports:
+                    self.client.connect(ports[0], self.inport)
+                    self.connected.set()
+                    return
+                time.sleep(0.002)
+
+        thread = threading.Thread(target=connect, daemon=True)
+        thread.start()
+        return thread
+
+    def take(self) -> list[tuple[int, int, bytes]]:
+        taken, self.messages = self.messages, []
+        return taken
+
+    def close(self) -> None:
+        self.client.deactivate()
+        self.client.close()

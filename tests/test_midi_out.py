@@ -1,0 +1,175 @@
+"""``poseloops play --midi-out`` on a real MIDI system: a JACK server (dummy driver) and a second
+JACK client reading the port (``midi_reader``).
+
+The loop is two bars of a real drummer (the Groove MIDI Dataset: velocities and microtiming),
+played with swing. Expected notes and times are worked out here from the loop's steps,
+offsets, swing and the tempo; received times are aligned on the first note.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from poseloops.midi_io import read_midi_pattern
+from poseloops.pattern import pattern_to_json
+
+from .conftest import POSELOOPS, assert_one_line_error, run_cli
+from .midi_reader import JackServer, MidiReader
+
+GROOVE_FILE = Path(__file__).parent / "data/groove/drummer7/session3/48_funk_112_beat_4-4.mid"
+GM_DRUM_PITCHES = (36, 38, 42, 46, 41, 43, 45, 49, 51)  # the file export's pitches, class by class
+NOTE_ON, NOTE_OFF, CLOCK, START, STOP = 0x99, 0x89, 0xF8, 0xFA, 0xFC  # channel 10 = 0x_9
+ALL_NOTES_OFF = bytes([0xB9, 123, 0])
+BPM, SWING, LOOPS, STEPS = 300.0, 0.6, 3, 32
+MAX_TIMING_P99_MS = 2.0
+MAX_CLOCK_JITTER_P99_MS = 1.0
+
+
+@pytest.fixture(scope="module")
+def jack():
+    server = JackServer(f"poseloops-test-{os.getpid()}")
+    try:
+        yield server
+    finally:
+        server.stop()
+    assert server.process.poll() is not None  # no jackd left behind
+
+
+@pytest.fixture(scope="module")
+def reader(jack):
+    midi_reader = MidiReader(jack)
+    yield midi_reader
+    midi_reader.close()
+
+
+@pytest.fixture(scope="module")
+def groove_loop(tmp_path_factory):
+    pattern = read_midi_pattern(GROOVE_FILE).slice(0, STEPS)
+    path = tmp_path_factory.mktemp("midi_out") / "groove.json"
+    path.write_text(pattern_to_json(pattern))
+    return pattern, path
+
+
+def play(jack, reader, port_name: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """``poseloops play`` on ``jack``, the reader connected to its port; the messages are in ``reader``."""
+    reader.take()
+    follower = reader.follow(f"PoseLoops:{port_name}")
+    result = subprocess.run([str(POSELOOPS), "play", *args, "--midi-out", port_name], env=jack.env,
+                            capture_output=True, text=True, timeout=timeout)
+    follower.join()
+    time.sleep(0.05)  # the last JACK cycles
+    return result
+
+
+def expected_hits(pattern, *, loops: int, swing: float, bpm: float) -> list[tuple[float, int, int]]:
+    """(seconds from the first downbeat, pitch, velocity) of every hit of ``loops`` passes, in time order."""
+    step_s = 60.0 / bpm / 4
+    hits = []
+    for loop in range(loops):
+        for step, (drums, velocities, offsets) in enumerate(zip(pattern.steps, pattern.velocities, pattern.offsets)):
+            swung = step + ((swing - 0.5) * 2 if step % 2 else 0.0)
+            for drum, velocity, offset in zip(drums, velocities, offsets):
+                at = loop * len(pattern) + swung + offset
+                hits.append((max(at, 0.0) * step_s, GM_DRUM_PITCHES[drum], velocity))
+    return sorted(hits)
+
+
+def abs_p99_ms(errors_s) -> float:
+    return float(np.percentile(np.abs(errors_s), 99) * 1000)
+
+
+def test_plays_the_loops_notes_velocities_and_timing_with_clock(jack, reader, groove_loop):
+    pattern, path = groove_loop
+    result = play(jack, reader, "drums", str(path), "--clock", "--bpm", f"{BPM:g}", "--swing", f"{SWING:g}",
+                  "--loops", str(LOOPS))
+    assert result.returncode == 0, result.stderr
+    messages = reader.take()
+    statuses = [data[0] for _, _, data in messages]
+
+    expected = expected_hits(pattern, loops=LOOPS, swing=SWING, bpm=BPM)
+    note_ons = [(at_ns, data) for _, at_ns, data in messages if data[0] == NOTE_ON]
+    assert [(data[1], data[2]) for _, data in note_ons] == [(pitch, velocity) for _, pitch, velocity in expected]
+    assert statuses.count(NOTE_OFF) == len(note_ons)  # every note ends, on channel 10 too
+    assert all(status in (NOTE_ON, NOTE_OFF, CLOCK, START, STOP, 0xB9) for status in statuses)
+
+    received_s = (np.array([at_ns for at_ns, _ in note_ons]) - note_ons[0][0]) / 1e9
+    expected_s = np.array([at for at, _, _ in expected]) - expected[0][0]
+    timing_p99 = abs_p99_ms(received_s - expected_s)
+    print(f"\nnotes: {len(note_ons)}, timing error p99 {timing_p99:.3f} ms")
+    assert timing_p99 <= MAX_TIMING_P99_MS
+
+    # MIDI clock: Start first, 24 ticks a quarter note for the whole performance, Stop after the last
+    ticks_ns = np.array([at_ns for _, at_ns, data in messages if data[0] == CLOCK])
+    assert statuses[0] == START and statuses.count(START) == 1
+    assert len(ticks_ns) == LOOPS * STEPS // 4 * 24
+    assert statuses.index(STOP) > len(statuses) - 1 - statuses[::-1].index(CLOCK)
+    periods_s = np.diff(ticks_ns) / 1e9
+    jitter_p99 = abs_p99_ms(periods_s - 60.0 / BPM / 24)
+    print(f"clock ticks: {len(ticks_ns)}, period jitter p99 {jitter_p99:.3f} ms")
+    assert jitter_p99 <= MAX_CLOCK_JITTER_P99_MS
+    assert ALL_NOTES_OFF in [data for _, _, data in messages[-3:]]
+
+
+def test_one_loop_without_clock_sends_only_the_notes(jack, reader, groove_loop):
+    pattern, path = groove_loop
+    result = play(jack, reader, "once", str(path), "--bpm", "300", "--loops", "1", "--groove", "0")
+    assert result.returncode == 0, result.stderr
+    messages = [data for _, _, data in reader.take()]
+    note_ons = [(data[1], data[2]) for data in messages if data[0] == NOTE_ON]
+    # --groove 0: every hit once, on its step (so in step order, then pitch order), at one velocity
+    assert [pitch for pitch, _ in note_ons] == [pitch for _, pitch in sorted(
+        (step, GM_DRUM_PITCHES[drum]) for step, drums in enumerate(pattern.steps) for drum in drums)]
+    assert {velocity for _, velocity in note_ons} == {100}
+    assert not [data for data in messages if data[0] in (CLOCK, START, STOP)]
+
+
+def test_ctrl_c_stops_with_every_note_off_and_a_clock_stop(jack, reader, groove_loop):
+    _, path = groove_loop
+    reader.take()
+    follower = reader.follow("PoseLoops:live")
+    player = subprocess.Popen([str(POSELOOPS), "play", str(path), "--midi-out", "live", "--clock", "--bpm", "120"],
+                              env=jack.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        follower.join()
+        deadline = time.monotonic() + 60
+        while sum(data[0] == NOTE_ON for _, _, data in reader.messages) < 5 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        player.send_signal(signal.SIGINT)
+        _, stderr = player.communicate(timeout=30)
+    finally:
+        if player.poll() is None:
+            player.kill()
+    time.sleep(0.05)
+    messages = [data for _, _, data in reader.take()]
+    assert player.returncode == 0, stderr
+    assert "stopped" in stderr
+    statuses = [data[0] for data in messages]
+    assert statuses.count(NOTE_ON) >= 5
+    assert statuses.count(NOTE_OFF) == statuses.count(NOTE_ON)  # nothing left sounding
+    assert messages[-2:] == [ALL_NOTES_OFF, bytes([STOP])]
+
+
+def test_bad_input_is_one_line(tmp_path, groove_loop):
+    _, path = groove_loop
+    assert_one_line_error(run_cli("play", str(tmp_path / "missing.json"), "--midi-out", "x"), "missing.json")
+    assert_one_line_error(run_cli("play", str(path), "--midi-out", "x", "--bpm", "400"), "bpm 400")
+    assert_one_line_error(run_cli("play", str(path), "--midi-out", "x", "--loops", "0"), "loops 0")
+    assert_one_line_error(run_cli("play", str(path), "--midi-out", "a:b"), "a:b")
+
+
+def test_no_midi_system_is_one_line_naming_what_was_tried(groove_loop):
+    _, path = groove_loop
+    env = {**os.environ, "JACK_DEFAULT_SERVER": f"poseloops-absent-{os.getpid()}"}
+    result = subprocess.run([str(POSELOOPS), "play", str(path), "--midi-out", "x", "--loops", "1", "--bpm", "300"],
+                            env=env, capture_output=True, text=True, timeout=120)
+    if Path("/dev/snd/seq").exists():  # a machine with ALSA's sequencer plays there instead
+        assert result.returncode == 0 and "ALSA port" in result.stdout, result.stderr
+    else:
+        assert_one_line_error(result, "no MIDI system", "JACK", "ALSA")
