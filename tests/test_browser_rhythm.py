@@ -73,9 +73,11 @@ def test_a_rhythm_recorded_from_the_microphone_seeds_a_loop(studio):
     studio.page.click("#rhythm-record")
     state = studio.wait_for_source("rhythm")
     assert sum(len(step) for step in state["seed"]["pattern"]) >= 2, state["seed"]
-    # "use the studio's BPM" and the seed length are sent with the recording
-    assert sent == [{"bpm": ["104"], "steps": ["14"]}], sent
-    assert len(state["seed"]["pattern"]) == 14 and state["settings"]["bpm"] == 104
+    # "use the studio's BPM" and the seed length, in whole bars, are sent with the recording
+    assert sent == [{"bpm": ["104"], "bars": ["1"]}], sent
+    assert len(state["seed"]["pattern"]) == 16 and state["settings"]["bpm"] == 104
+    # a seed length of 14 steps seeds the whole first bar, and the page says so
+    assert "first whole bar played (16 steps)" in studio.text("#rhythm-message")
 
 
 def test_an_uploaded_recording_seeds_a_loop(studio, server, tmp_path):
@@ -86,14 +88,52 @@ def test_an_uploaded_recording_seeds_a_loop(studio, server, tmp_path):
     recording = tmp_path / "beat.wav"
     recording.write_bytes(wav.content)
     studio.open()
-    studio.page.fill("#seed-length", "32")  # the seed is the recording's first 32 steps
+    studio.page.fill("#seed-length", "32")  # the seed is the recording's first two bars
     studio.page.dispatch_event("#seed-length", "input")
     studio.tab("rhythm")
     sent = uploads_to(studio, "/api/seeds/audio")
     studio.page.set_input_files("#rhythm-file", str(recording))
     state = studio.wait_for_source("rhythm")
-    assert sent == [{"steps": ["32"]}], sent  # no BPM: the server finds the recording's tempo
+    assert sent == [{"bars": ["2"]}], sent  # no BPM: the server finds the recording's tempo
     hit_steps = {i for i, step in enumerate(state["seed"]["pattern"]) if step}
     assert {0, 4, 8, 12, 16, 20, 24, 28} <= hit_steps, state["seed"]
     # the studio takes the recording's tempo, found by the server
     assert state["settings"]["bpm"] == 100 and studio.page.input_value("#bpm") == "100"
+
+
+def test_the_tempo_read_is_shown_and_halve_and_double_read_the_recording_again(studio, tmp_path):
+    """A SoX mix of Hydrogen samples (not our engine): two bars of 16th hats at 96 BPM. The page shows
+    the tempo read; Halve sends the same recording back at half the tempo, and the loop follows."""
+    from poseloops.pattern import Pattern
+    from .sox_kit import pattern_hits, sox_render
+
+    bar = [[0, 2], [2], [2], [2], [1, 2], [2], [2], [2], [0, 2], [2], [0, 2], [2], [1, 2], [2], [2], [2]]
+    recording = tmp_path / "sixteenths.wav"
+    sox_render(pattern_hits(Pattern.from_steps(bar * 2).to_matrix(), 96, lead_in_s=0.3, jitter_ms=6, seed=2),
+               recording, tail_s=0.4)
+    studio.open()
+    studio.tab("rhythm")
+    assert studio.page.is_hidden("#rhythm-tempo")
+    sent = uploads_to(studio, "/api/seeds/audio")
+    studio.page.set_input_files("#rhythm-file", str(recording))
+    state = studio.wait_for_source("rhythm", timeout=120_000)
+    read = state["seed"]["bpm"]
+    assert abs(read / 96 - 1) <= 0.04 and state["settings"]["bpm"] == round(read)  # the studio plays whole BPM
+    assert studio.text("#rhythm-tempo-read") == f"Tempo read: {round(read * 10) / 10:g} BPM"
+    assert len(state["seed"]["pattern"]) == 16  # the default seed length (10 steps) seeds one whole bar
+    loop = state["loop"]
+
+    studio.page.click("#rhythm-halve")
+    half = round(read / 2, 2)
+    studio.page.wait_for_function("b => { const s = window.studio.store.getState(); return s.seed.bpm === b && s.loop; }",
+                                  arg=half, timeout=60_000)
+    state = studio.state()
+    assert sent[1] == {"bpm": [f"{half:g}"], "bars": ["1"]}, sent  # the same recording, at half the tempo
+    assert state["settings"]["bpm"] == round(half) and state["loop"] != loop  # the loop follows at once
+    assert [i for i, step in enumerate(state["seed"]["pattern"]) if step] == list(range(16))  # 2 hits a step
+    assert studio.text("#rhythm-tempo-read") == f"Tempo: {round(half * 10) / 10:g} BPM"  # given, not read
+
+    studio.page.click("#rhythm-double")  # back to the tempo read
+    studio.page.wait_for_function("b => window.studio.store.getState().seed.bpm > b", arg=half * 1.5, timeout=60_000)
+    state = studio.state()
+    assert len(sent) == 3 and abs(state["seed"]["bpm"] / read - 1) < 0.001 and state["settings"]["bpm"] == round(read)

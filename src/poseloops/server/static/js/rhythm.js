@@ -12,6 +12,13 @@ const METER_FLOOR_DB = -60; // the meter's left end; a quiet room sits near it
 // A peak meter's ballistics (IEC 60268-10 type I: 20 dB back in 1.7 s): it rises at once and
 // falls slowly, so a 20 ms tap stays readable instead of flashing for one animation frame.
 const METER_RELEASE_DB_PER_SECOND = 20 / 1.7;
+const STEPS_PER_BAR = 16;
+const MAX_SEED_BARS = 2; // a recording seeds one or two whole bars (the server's AudioOptions.bars)
+
+/** The whole bars a recording seeds for a seed-length control of ``steps``: 1-16 -> 1, 17-32 -> 2. */
+export function seedBars(steps) {
+  return Math.min(MAX_SEED_BARS, Math.max(1, Math.ceil(steps / STEPS_PER_BAR)));
+}
 
 export class RhythmPanel {
   constructor({ record, time, useBpm, click, level, file }, { bpm, seedSteps, onSeed, message, limits, audio, onRecording }) {
@@ -21,6 +28,12 @@ export class RhythmPanel {
     this.about = record;  // the control an error marks (aria-invalid): Record, or the upload's file input
     record.addEventListener("click", () => (this.recorder ? this.finish() : this.begin()));
     file.addEventListener("change", () => this.uploaded());
+    // The last recording stays in this page's memory (never on the server), so the tempo read can be
+    // halved or doubled: the server reads the same hits again at that tempo.
+    this.last = null;
+    this.tempo = tempoRow(file.closest("label") || file);
+    this.tempo.halve.addEventListener("click", () => this.retempo(this.tempo.halve));
+    this.tempo.double.addEventListener("click", () => this.retempo(this.tempo.double));
   }
 
   async begin() {
@@ -153,15 +166,72 @@ export class RhythmPanel {
     this.message.error(text, this.about);
   }
 
-  async post(blob, name) {
+  async post(blob, name, bpm = this.useBpm.checked ? this.bpm() : null) {
     this.message.say("Listening to the rhythm…");
+    // the seed is the recording's first whole bars: the seed-length control, rounded up to bars
+    const bars = seedBars(this.seedSteps());
     try {
-      // the seed is the recording's first steps (the seed-length control), not all of it
-      const answer = await upload("/api/seeds/audio", blob, { bpm: this.useBpm.checked ? this.bpm() : null, steps: this.seedSteps() });
-      this.message.clear();
+      const answer = await upload("/api/seeds/audio", blob, { bpm, bars });
+      this.last = { blob, name };
+      this.showTempo(answer.tempo);
+      const played = answer.seed.pattern.length;
+      if (played < bars * STEPS_PER_BAR) {
+        this.message.say(played < STEPS_PER_BAR
+          ? `Less than a bar was played: the seed is all ${played} steps of it.`
+          : `Only ${played / STEPS_PER_BAR} whole bar was played: the seed is that bar.`);
+      } else if (this.seedSteps() % STEPS_PER_BAR) {
+        this.message.say(`The seed is the first ${bars === 1 ? "whole bar" : `${bars} whole bars`} played (${played} steps): a recording seeds whole bars.`);
+      } else {
+        this.message.clear();
+      }
       await this.onSeed(answer.seed, "rhythm");
     } catch (err) {
       this.fail(recordingProblem(err, name, this.limits));
     }
   }
+
+  /** The tempo read (or given), with halve and double where the server offers them. */
+  showTempo(tempo) {
+    const { row, read, halve, double } = this.tempo;
+    if (!tempo) {
+      row.hidden = true;
+      return;
+    }
+    read.textContent = `${tempo.estimated ? "Tempo read" : "Tempo"}: ${Math.round(tempo.bpm * 10) / 10} BPM`;
+    for (const [button, ratio, word] of [[halve, 0.5, "Halve"], [double, 2, "Double"]]) {
+      const bpm = (tempo.alternatives || []).find((alt) => Math.abs(alt / tempo.bpm - ratio) < 0.01);
+      button.hidden = bpm === undefined;
+      button.dataset.bpm = bpm ?? "";
+      button.title = bpm === undefined ? "" : `${word}: read the recording again at ${bpm} BPM`;
+      button.setAttribute("aria-label", button.title || word);
+    }
+    row.hidden = false;
+  }
+
+  async retempo(button) {
+    if (!this.last || !button.dataset.bpm) return;
+    this.about = button;
+    await this.post(this.last.blob, this.last.name, Number(button.dataset.bpm));
+  }
+}
+
+/** A row after ``after``: "Tempo read: 138 BPM  [½×] [2×]", hidden until a recording is read. */
+function tempoRow(after) {
+  const row = document.createElement("p");
+  row.id = "rhythm-tempo";
+  row.className = "rhythm-tempo";
+  row.hidden = true;
+  const read = document.createElement("span");
+  read.id = "rhythm-tempo-read";
+  read.setAttribute("aria-live", "polite");
+  const button = (id, text) => {
+    const b = document.createElement("button");
+    Object.assign(b, { id, type: "button", className: "btn", textContent: text });
+    return b;
+  };
+  const halve = button("rhythm-halve", "½×");
+  const double = button("rhythm-double", "2×");
+  row.append(read, " ", halve, " ", double);
+  after.after(row);
+  return { row, read, halve, double };
 }
