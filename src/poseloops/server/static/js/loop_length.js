@@ -22,8 +22,10 @@ function cut(pattern, steps) {
 }
 
 const within = (steps) => (edits) => (edits || []).filter((key) => Number(key.split(":")[0]) < steps);
+let latest = 0; // the last Bars change: a continuation asked for before it is dropped (arrow keys on the select)
 
 export async function changeBars(studio, bars) {
+  const ticket = ++latest;
   const state = store.getState();
   const { loop } = state;
   const steps = bars * STEPS_PER_BAR;
@@ -46,11 +48,11 @@ export async function changeBars(studio, bars) {
     studio.playback.schedule({ origin: "bars" });
     return;
   }
-  await continueTo(studio, state, bars, when, say);
+  await continueTo(studio, state, bars, when, say, () => ticket === latest);
 }
 
 /** The loop continued by the model to `bars` bars: what plays stays, the new bars follow it. */
-async function continueTo(studio, state, bars, when, say) {
+async function continueTo(studio, state, bars, when, say, current) {
   const { loop } = state;
   const whole = { ...loop, seed_length: loop.pattern.length };
   const request = generateRequest(studio.caps, whole, { ...state.settings, bars }, nextRngSeed());
@@ -62,6 +64,7 @@ async function continueTo(studio, state, bars, when, say) {
   try {
     answer = await api.postJson("/api/generate", request);
   } catch (err) {
+    if (!current()) return;
     studio.spots.make.error(generateProblem(err), $("bars"), whileUnchanged(store.getState()));
     $("bars").value = String(store.getState().settings.bars); // still the loop's length
     return;
@@ -70,7 +73,7 @@ async function continueTo(studio, state, bars, when, say) {
     reflectBusy(studio);
   }
   const now = store.getState();
-  if (now.loop !== loop) return; // something else changed the loop meanwhile: it wins
+  if (!current() || now.loop !== loop) return; // a later Bars change, or another change of the loop, wins
   const longer = { ...answer.patterns[0], seed_length: loop.seed_length ?? loop.pattern.length };
   // the other variations were as long as the old loop: only the one continued goes on
   store.commit({
