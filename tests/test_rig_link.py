@@ -9,13 +9,18 @@ thread that entered it.
 
 from __future__ import annotations
 
+import base64
+import json
 import socket
 import time
+from pathlib import Path
 
+import numpy as np
 import pytest
 from pythonosc.osc_message import OscMessage
 
-from .link_rig import LinkPeer, LinkServer, phase_error_ms
+from .browser_harness import CHROMIUM, CHROMIUM_ARGS, DESKTOP, Studio, load_session, rock_session, set_slider, wait_for_state
+from .link_rig import LinkPeer, LinkServer, chromium_in, phase_error_ms
 from .net_namespace import NetNamespace
 
 FOLLOW_LIMIT_S = 1.0
@@ -144,3 +149,111 @@ def test_osc_bar_messages_come_at_the_sessions_bar_starts(rig):
     # Never early (that would read as most of a bar late); how late is the receiving thread's
     # wake-up on a busy 2-core machine as much as the sender's (typically 1-10 ms, up to ~40 seen).
     assert max(late_ms) < OSC_BAR_LATE_MS, late_ms
+
+
+# --- the page, in Chromium inside the namespace ------------------------------------------
+
+BAR_LIMIT_MS = 10.0
+RECORD_S = 12.0
+PAGE_BPM = 110.0
+STUDIO_BPM = 126.0
+
+
+def buffer_playing(studio) -> np.ndarray:
+    """The loop the page plays (its decoded AudioBuffer, channels mixed), as the test's reference."""
+    encoded = studio.page.evaluate(
+        """() => { const b = window.studio.audio().buffer, out = new Float32Array(b.length);
+                   for (let c = 0; c < b.numberOfChannels; c++) { const d = b.getChannelData(c);
+                     for (let i = 0; i < b.length; i++) out[i] += d[i] / b.numberOfChannels; }
+                   const bytes = new Uint8Array(out.buffer); let text = "";
+                   for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+                   return btoa(text); }""")
+    return np.frombuffer(base64.b64decode(encoded), dtype=np.float32)
+
+
+def one_bar_session(path: Path) -> Path:
+    """A session file with a one-bar loop that sounds like no shift of itself (a crash and a lone
+    kick on its downbeat only), so where it starts in a recording is unambiguous."""
+    rock = json.loads(rock_session(path, bars=1, bpm=PAGE_BPM).read_text())
+    pattern = [[2] if step % 2 == 0 else [] for step in range(16)]
+    for step, drums in ((0, [0, 7]), (4, [1]), (10, [0]), (12, [1])):
+        pattern[step] = sorted(set(pattern[step] + drums))
+    rock["loop"] = {"pattern": pattern, "seed_length": 4}
+    rock["seed"] = {"pattern": pattern[:4], "seed_length": 4}
+    path.write_text(json.dumps(rock))
+    return path
+
+
+def loop_starts(recording, loop: np.ndarray) -> list[float]:
+    """Audio-clock times where the loop's first sample plays, one per loop-long piece of the recording:
+    the lag of the piece's circular cross-correlation peak with the loop (a 1-bar loop: bar starts)."""
+    length = len(loop)
+    spectrum = np.conj(np.fft.rfft(loop))
+    starts = []
+    first = int(np.flatnonzero(np.abs(recording.samples) > 0.01)[0])
+    for begin in range(first, len(recording.samples) - length + 1, length):
+        piece = recording.samples[begin:begin + length].astype(np.float64)
+        correlation = np.fft.irfft(np.fft.rfft(piece) * spectrum, n=length)
+        lag = int(np.argmax(correlation))
+        match = np.roll(loop, lag)
+        assert np.corrcoef(piece, match)[0, 1] > 0.99, "the recording is not the loop (a switch or a gap in it)"
+        starts.append(recording.time_of(begin + lag))
+    return starts
+
+
+def page_to_link_us(studio, peer: LinkPeer):
+    """A function from the page's audio-clock seconds (at the speakers) to Link's clock, in µs,
+    measured by the test: getOutputTimestamp (audio <-> page clock), Playwright round trips
+    (page clock <-> this process's monotonic clock) and the peer (monotonic <-> Link)."""
+    stamps = studio.page.evaluate("""() => Array.from({ length: 50 }, () => {
+        const s = window.studio.player.context().getOutputTimestamp(); return s.performanceTime - s.contextTime * 1000; })""")
+    audio_to_page_ms = float(np.median(stamps))
+    trips = []
+    for _ in range(30):
+        sent = time.monotonic()
+        page_ms = studio.page.evaluate("performance.now()")
+        back = time.monotonic()
+        trips.append((back - sent, (sent + back) / 2 * 1000 - page_ms))
+    page_to_mono_ms = min(trips)[1]
+    mono_to_link_us = peer.clock_offset_us()
+    return lambda audio_s: ((audio_s * 1000 + audio_to_page_ms) + page_to_mono_ms) * 1000 + mono_to_link_us
+
+
+def test_the_page_follows_the_session_and_its_bars_start_on_links(rig, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    namespace, server, peers, _ = rig
+    args = [arg for arg in CHROMIUM_ARGS if "{webcam_clip}" not in arg]
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(chromium_in(namespace, tmp_path, CHROMIUM)), args=args)
+        try:
+            context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
+            studio = Studio(context.new_page(), server.url).open()
+            studio.page.wait_for_function("() => document.querySelector('#link-status').textContent === 'Link: 2 peers'")
+            assert studio.page.is_visible("#link-status")
+            changed = peers[0].ask("set_tempo", bpm=PAGE_BPM)["monotonic"]
+            wait_for_state(studio, f"Math.abs(s.settings.bpm - {PAGE_BPM}) < 0.01", timeout=5000)
+            print(f"the page took the session's tempo after {(time.monotonic() - changed) * 1000:.0f} ms")
+            load_session(studio, one_bar_session(tmp_path / "bar.json"))
+            studio.start_tap(RECORD_S)  # before playing: a probe added later shifts the output's timestamps
+            studio.play()
+            time.sleep(RECORD_S + 0.5)
+            recording = studio.read_tap()
+            assert recording.holes == []
+            starts = loop_starts(recording, buffer_playing(studio))
+            to_link = page_to_link_us(studio, peers[0])
+            tempo = server.get("/api/link").json()["tempo"]
+            errors_ms = [phase_error_ms(peers[0].ask("beat_at", micros=round(to_link(t)))["beat"], tempo) for t in starts]
+            print(f"the page's bar starts are {', '.join(f'{e:.2f}' for e in errors_ms)} ms off Link's")
+            assert len(starts) >= 3
+            assert max(errors_ms) < BAR_LIMIT_MS, errors_ms
+            # a BPM change in the studio becomes the session's
+            sent = time.monotonic()
+            set_slider(studio, "#bpm", STUDIO_BPM)
+            seen = [peer.ask("wait_tempo", bpm=STUDIO_BPM, timeout=3)["monotonic"] for peer in peers]
+            assert None not in seen
+            print(f"peers took the studio's tempo after {max(seen) - sent:.3f} s")
+            assert max(seen) - sent < FOLLOW_LIMIT_S
+            assert studio.errors == []
+        finally:
+            browser.close()

@@ -20,9 +20,11 @@ import { followPlayhead, reflectBusy, reflectHistory, showLoop } from "./loop_vi
 import { bindControls, fillBars, loadKits, loadModelInfo, reflectSettings } from "./controls.js";
 import { bindPanels } from "./seed_panels.js";
 import { bindDownloads } from "./session.js";
+import { bindVolume } from "./volume.js";
 import { bindKeyboard } from "./keyboard.js";
 import { bindRegenerate, loopGridActions } from "./regenerate.js";
 import { bindDirectControls } from "./direct_controls.js";
+import { LinkFollower } from "./link.js";
 
 const HEALTH_POLL_MS = 1000;
 
@@ -54,7 +56,10 @@ async function boot(studio) {
   bindControls(studio);
   bindPanels(studio);
   bindDirectControls(studio);
+  studio.link = new LinkFollower({ player, playback: studio.playback });
+  studio.link.start(); // with `serve --link`: the tempo and the bars follow the Link session
   bindDownloads(studio);
+  bindVolume(studio);
   bindKeyboard(studio);
   fillBars();
   store.subscribe(() => showAll(studio));
@@ -63,7 +68,7 @@ async function boot(studio) {
   // for the browser tests and the curious: the parts that play, and what plays
   window.studio = {
     player, store, config: studio.config, caps: () => studio.caps, playback: () => studio.playback,
-    audio: () => studio.playback.audio, metronome: studio.metronome, live: studio.live,
+    audio: () => studio.playback.audio, metronome: studio.metronome, live: studio.live, link: studio.link,
   };
   await Promise.all([loadKits(studio), waitUntilReady(studio)]);
   await loadModelInfo(studio);

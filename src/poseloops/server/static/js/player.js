@@ -21,6 +21,7 @@ const START_DELAY_S = 0.05;
 export const FADE_S = 220 / SAMPLE_RATE; // the cross-fade before a boundary (5 ms, whole frames): no click, the downbeat after it untouched
 const TICK_MS = 20;             // how often bar events and switches are looked for
 const TAIL_MARGIN_S = 0.02;     // a tail must be scheduled at least this long before its cross-fade begins
+const VOLUME_GLIDE_S = 0.015;   // a volume change glides (time constant): no zipper noise while a slider moves
 
 let nextSlotId = 1;
 
@@ -38,13 +39,22 @@ export class LoopPlayer extends EventTarget {
     this.lastBar = null;
     this.lastSlot = null;
     this.tails = new Set(); // what loops left ringing at their switches (one-shot sources)
+    this.volume = 1;        // the master volume: a gain on all the player sends out (1: as rendered)
+    this.barClock = null;   // {nextBarAt(audioTime)}: an outside bar grid to start on (Link, link.js)
     if (context) this.attach(context);
   }
 
   attach(context) {
     this.ctx = context;
     this.output = context.createGain();
+    this.output.gain.value = this.volume;
     this.output.connect(context.destination);
+  }
+
+  /** The master volume: `gain` (0 silent, 1 as rendered) on the loop, its tails and the metronome. */
+  setVolume(gain) {
+    this.volume = gain;
+    if (this.output) this.output.gain.setTargetAtTime(gain, this.ctx.currentTime, VOLUME_GLIDE_S);
   }
 
   context() {
@@ -62,7 +72,8 @@ export class LoopPlayer extends EventTarget {
     const ctx = this.context();
     if (ctx.state === "suspended" && ctx.resume) await ctx.resume();
     this.stopSources();
-    const at = ctx.currentTime + START_DELAY_S;
+    const soonest = ctx.currentTime + START_DELAY_S;
+    const at = this.barClock ? this.barClock.nextBarAt(soonest) : soonest;
     this.current = this.startSlot(buffer, meta, at, 0, false);
     this.playing = true;
     this.lastBar = null;
@@ -133,10 +144,21 @@ export class LoopPlayer extends EventTarget {
     if (!slot) return null;
     const after = time ?? this.ctx.currentTime + SCHEDULE_MARGIN_S;
     if (after <= slot.at) return slot.at;
+    return this.barClock ? this.barClock.nextBarAt(after) : this.loopBarTime(slot, after);
+  }
+
+  /** The first bar boundary of `slot`'s own loop after `time` (ignoring barClock). */
+  loopBarTime(slot, after) {
     const { turnStart, into } = this.turnAt(slot, after);
     const barSeconds = STEPS_PER_BAR * sixteenth(slot.meta.bpm);
     const next = Math.ceil((into - 1e-9) / barSeconds) * barSeconds;
     return turnStart + Math.min(next, slot.duration);
+  }
+
+  /** Queue what plays again at the next bar of barClock: its bars move onto that grid, its place kept. */
+  realign() {
+    if (!this.playing || !this.current || this.pending) return null;
+    return this.queueAtNextBar(this.current.source.buffer, this.current.meta);
   }
 
   stop() {
