@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import __version__
 from .errors import install_error_handlers
 from .live import LiveStreams
+from ..rig.midi_out_switch import MidiOutSwitch
 from .rig import LoopAnnouncer, ServerRig
 from .routes import ROUTERS
 from .runtime import Runtime
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         try:
             yield
         finally:
+            app.state.midi_out.close()  # every note off before the port goes
             rig.close()
 
     app = FastAPI(
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.settings = settings
     app.state.runtime = runtime
     app.state.rig = rig
+    app.state.midi_out = MidiOutSwitch(link_clock=rig.link)  # off until the page switches it on
     app.state.live_streams = LiveStreams(max_streams=settings.max_live_streams)
     install_error_handlers(app)
     for router in ROUTERS:
