@@ -16,7 +16,8 @@ above it (a half-hidden hand's visibility creeps on a body held still). With no
 history (the first frame) the seed is exactly ``keypoints_to_pattern``'s.
 
 ``LivePose`` is one camera stream: a ``BlazePoseTracker`` (video mode: the
-detector runs only when the track is lost) and a ``SteadySeed``. Frames stay
+detector runs only when the track is lost) and a ``SteadySeed``; while the picture
+does not change (``STILL_LEVELS``) the seed does not either. Frames stay
 in memory; nothing is kept but the track and the cells.
 """
 
@@ -76,6 +77,17 @@ APPEAR_MARGIN = 0.1
 # moved by 40 px by 19, the slideshow's cuts by 27 and 54.
 SCENE_BLOCKS = (12, 16)
 SCENE_CUT_LEVELS = 20.0
+# A picture that has not changed cannot change the seed. MediaPipe's tracking is not stationary
+# on identical frames (it is deterministic: the same frames from a reset give the same landmarks
+# to the bit): from the first frame's detection, the region it feeds back from each frame's
+# landmarks to the next, and its landmark and visibility filters, move the landmarks for 40
+# frames and more (photo 241's left hand by 0.6 of a step, 294's left-hand visibility from 0.25
+# to 0.98): points crossed cells or came in, and 5 of 14 streams (the 7 photos of
+# ../shared/data/pose and their mirror images) gave 2-4 seeds over 24 identical frames. So while no block of the frame's layout is
+# more than STILL_LEVELS grey levels off the frame whose pose last set the seed, that seed and
+# its hits are kept. Sensor noise moves a block's mean by a fraction of a level; a sway of 1-2 px
+# by 4-15 at the edges of the picture, and then the hysteresis above decides as before.
+STILL_LEVELS = 2.0
 
 _BAND_EDGES = [-np.inf] + [upper for _, upper in HEIGHT_LADDER]
 _BAND_OF_DRUM = {drum: (_BAND_EDGES[i], _BAND_EDGES[i + 1]) for i, (drum, _) in enumerate(HEIGHT_LADDER)}
@@ -207,6 +219,8 @@ class LivePose:
         self.tracker = tracker or BlazePoseTracker()
         self.steady = SteadySeed(options)
         self._scene: np.ndarray | None = None
+        self._held: LiveFrame | None = None  # the last frame whose pose set the seed (a person in it)...
+        self._held_scene: np.ndarray | None = None  # ...and its layout
 
     @property
     def options(self) -> MappingOptions:
@@ -217,6 +231,7 @@ class LivePose:
         check_num_steps(options.steps, minimum=1)
         if options != self.steady.options:
             self.steady = SteadySeed(options)
+            self._held = None
 
     def read(self, image_rgb: np.ndarray) -> LiveFrame:
         """The next frame of the stream (RGB uint8)."""
@@ -224,8 +239,16 @@ class LivePose:
         if self._scene is not None and is_scene_cut(self._scene, scene):
             self.tracker.reset()
             self.steady.reset()
+            self._held = None
         self._scene = scene
-        keypoints = self.tracker.detect(image_rgb)
+        keypoints = self.tracker.detect(image_rgb)  # every frame: the track follows, the skeleton is drawn
+        if self._held is not None and is_same_picture(self._held_scene, scene):
+            return LiveFrame(keypoints or self._held.keypoints, self._held.seed, self._held.hits)
+        seen = self._map(keypoints)
+        self._held, self._held_scene = (seen, scene) if seen.person else (None, None)
+        return seen
+
+    def _map(self, keypoints: Keypoints | None) -> LiveFrame:
         if keypoints is None:
             return LiveFrame(None)
         try:
@@ -251,6 +274,11 @@ def scene_layout(image_rgb: np.ndarray) -> np.ndarray:
     sums = crop.reshape(rows, block_h, cols, block_w * crop.shape[2]).sum(axis=(1, 3), dtype=np.uint32)
     blocks = sums / (block_h * block_w * crop.shape[2])
     return blocks - blocks.mean()
+
+
+def is_same_picture(before: np.ndarray, after: np.ndarray) -> bool:
+    """Whether no block of two frames' layouts differs by more than ``STILL_LEVELS``."""
+    return before.shape == after.shape and before.size > 0 and float(np.abs(before - after).max()) <= STILL_LEVELS
 
 
 def is_scene_cut(before: np.ndarray, after: np.ndarray) -> bool:

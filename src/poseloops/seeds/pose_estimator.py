@@ -34,6 +34,13 @@ MIN_TRACKING_CONFIDENCE = 0.5  # MediaPipe's default: below it a tracked pose is
 # tracked frame's landmark model (24-26 -> 14-16 ms on the 2-core VM, same run);
 # more than four gain little for two small models and take cores from the audio.
 POSE_THREADS = max(1, min(4, os.cpu_count() or 1))
+# A live stream's tracker runs on one thread. XNNPACK's workers spin while they wait for
+# each other, so on cores that other programs want a two-thread model burns 6x the CPU
+# of one and waits for its descheduled twin (7 Dec, 2-core VM at load 13-19, per tracked
+# frame in process: 2 threads 641 ms wall / 192 ms CPU, 1 thread 119 ms / 30 ms; with two
+# more busy processes 2991 / 247 against 553 / 37). Idle, two threads save ~7 ms of ~22,
+# which the page cannot use: it sends at most 30 frames a second (33 ms).
+LIVE_POSE_THREADS = 1
 
 # The people search. A person taller than this share of the frame is the
 # subject (a webcam user), so nobody else is looked for.
@@ -89,7 +96,7 @@ class BlazePoseTracker:
 
     layout = BLAZEPOSE_33
 
-    def __init__(self, *, threads: int = POSE_THREADS) -> None:
+    def __init__(self, *, threads: int = LIVE_POSE_THREADS) -> None:
         self._lock = threading.Lock()  # one stream's frames are read in order, never two at once
         self._graph = _BlazePoseGraph(static_image_mode=False, threads=threads)
 
