@@ -1,8 +1,10 @@
-"""Downloads (MIDI, WAV/FLAC, the session JSON) and loading a session back."""
+"""Downloads (MIDI, WAV/FLAC, stems in a zip, the session JSON) and loading a session back."""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -41,16 +43,48 @@ def export_midi(request: schemas.ExportMidiRequest) -> Response:
     "/export/audio", response_class=Response, responses={200: {"content": {"audio/wav": {}, "audio/flac": {}}}}
 )
 def export_audio(request: schemas.ExportAudioRequest, settings: Annotated[Settings, Depends(get_settings)]) -> Response:
-    """The loop ``loops`` times, then its tail ringing out, as 24-bit WAV or FLAC."""
-    from ...audio import encode_audio, render_oneshot
+    """The loop ``loops`` times, then its tail ringing out, as 24-bit WAV or FLAC, at the loudness asked for.
+
+    ``X-Loudness-LUFS`` and ``X-True-Peak-dBTP`` say what the file measures."""
+    from ...audio import encode_audio
+
+    export = _render(request, settings, stems=False)
+    data = encode_audio(export.mix, format=request.format, subtype=EXPORT_SUBTYPE[request.format])
+    response = attachment(data, AUDIO_MEDIA_TYPES[request.format], f"{FILE_STEM}.{request.format}")
+    response.headers.update(_loudness_headers(export.loudness))
+    return response
+
+
+@router.post("/export/stems", response_class=Response, responses={200: {"content": {"application/zip": {}}}})
+def export_stems(request: schemas.ExportStemsRequest, settings: Annotated[Settings, Depends(get_settings)]) -> Response:
+    """One 24-bit WAV per drum that sounds (``kick.wav``, ``snare.wav``, ...) in a zip: each with its own
+    share of the room, as long as the mix and starting with it, so the stems sum to the audio export."""
+    from ...audio import encode_audio
+
+    export = _render(request, settings, stems=True)
+    if not export.stems:
+        raise ApiError(422, "no drum sounds in this loop (all muted?): there are no stems to export", field="pattern")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:  # WAV hardly compresses
+        for label, stem in export.stems.items():
+            archive.writestr(f"{label}.wav", encode_audio(stem, format="wav", subtype=EXPORT_SUBTYPE["wav"]))
+    response = attachment(buffer.getvalue(), "application/zip", "poseloops-stems.zip")
+    response.headers.update(_loudness_headers(export.loudness))
+    return response
+
+
+def _render(request: schemas.ExportAudioRequest | schemas.ExportStemsRequest, settings: Settings, *, stems: bool):
+    from ...audio.export import render_export
 
     pattern = played_pattern(request.pattern.to_pattern("pattern"), request)
     check_duration(pattern, request.bpm, loops=request.loops, max_seconds=settings.max_export_seconds)
     options = engine_options(request)
     with blame("pattern"):
-        audio = render_oneshot(pattern, loops=request.loops, **options)
-        data = encode_audio(audio, format=request.format, subtype=EXPORT_SUBTYPE[request.format])
-    return attachment(data, AUDIO_MEDIA_TYPES[request.format], f"{FILE_STEM}.{request.format}")
+        return render_export(pattern, loops=request.loops, stems=stems, loudness_lufs=request.loudness, **options)
+
+
+def _loudness_headers(loudness) -> dict[str, str]:
+    return {"X-Loudness-LUFS": f"{loudness.lufs:.2f}", "X-True-Peak-dBTP": f"{loudness.true_peak_dbtp:.2f}"}
 
 
 @router.post("/export/session", response_class=Response, responses={200: {"content": {"application/json": {}}}})

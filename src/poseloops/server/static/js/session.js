@@ -55,6 +55,9 @@ export function bindDownloads(studio) {
     });
   download("dl-midi", (state) => ["/api/export/midi", midiRequest(studio.caps, state)], "poseloops-loop.mid");
   download("dl-wav", (state) => ["/api/export/audio", { ...studio.playback.request(state), format: "wav", loops: EXPORT_LOOPS }], "poseloops-loop.wav");
+  // stems: the same four loops, one WAV per drum heard, in a zip (where this server makes them)
+  $("dl-stems").hidden = !studio.caps.paths.has("/api/export/stems");
+  download("dl-stems", (state) => ["/api/export/stems", { ...studio.playback.request(state), loops: EXPORT_LOOPS }], "poseloops-stems.zip");
   download("dl-session", () => ["/api/export/session", store.sessionDocument(sessionSettings(studio.caps), studio.caps.sessionFields || new Set())], "poseloops-session.json");
   $("load-session").addEventListener("change", () => loadSessionFile(studio));
   $("new-session").addEventListener("click", () => newSession(studio));
