@@ -17,8 +17,8 @@ TABS = ("dice", "grid", "camera", "picture", "rhythm", "drumify")
 # Names a person would look for, by role, in each panel (and everywhere: the top bar, the loop).
 EXPECTED_NAMES = {
     None: {
-        "slider": ["BPM", "Swing", "Temperature", "Seed length (steps)", "Density", "kick volume", "kick pan", "crash volume", "ride pan", "room reverb"],
-        "button": ["Play", "Generate", "Undo", "Redo", "Tap tempo", "Lock the random seed", "Mute kick", "Solo kick", "Mute ride", "Solo crash", "MIDI", "WAV", "Save session", "Load session", "Metronome", "Blend"],
+        "slider": ["BPM", "Swing", "Temperature", "Seed length (steps)", "Density", "kick volume", "kick pan", "crash volume", "ride pan", "room reverb", "Volume"],
+        "button": ["Play", "Generate", "Undo", "Redo", "Tap tempo", "Lock the random seed", "Mute kick", "Solo kick", "Mute ride", "Solo crash", "MIDI", "WAV", "Stems", "Save session", "Load session", "Metronome", "Blend"],
         "combobox": ["Kit", "Bars", "Blend from", "to", "over"],
         "spinbutton": ["Random seed"],
     },
