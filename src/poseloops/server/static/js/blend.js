@@ -7,6 +7,7 @@ import * as api from "./api.js";
 import * as store from "./store.js";
 import { STEPS_PER_BAR } from "./player.js";
 import { forServer } from "./playback.js";
+import { whileUnchanged } from "./messages.js";
 import { $ } from "./studio.js";
 import { nextRngSeed, playNewLoops } from "./loops.js";
 
@@ -89,14 +90,17 @@ async function blend(studio, from, to, bars) {
   try {
     answer = await api.postJson("/api/blend", body);
   } catch (err) {
-    spot.error(blendProblem(err));
+    spot.error(blendProblem(err), null, whileUnchanged(store.getState()));
     return false;
   }
-  spot.say(`Blend: ${bars} bars from ${from.label} to ${to.label}, ${studio.player.playing ? "from the next bar" : "playing"}.`);
-  return playNewLoops(studio, answer.patterns, {
+  const when = studio.player.playing ? "from the next bar" : "playing";
+  const played = playNewLoops(studio, answer.patterns, { // the new loop is committed at once, then rendered
     origin: "blend", source: "blend", rngSeed,
     told: `A ${bars}-bar blend from ${from.label} to ${to.label}. Undo brings back the loop before.`,
   });
+  const take = store.getState().take;
+  spot.say(`Blend: ${bars} bars from ${from.label} to ${to.label}, ${when}.`, { holds: (s) => s.take === take });
+  return played;
 }
 
 function blendProblem(err) {

@@ -7,7 +7,7 @@ import * as api from "./api.js";
 import * as store from "./store.js";
 import { STEPS_PER_BAR } from "./player.js";
 import { forServer } from "./playback.js";
-import { MessageSpot } from "./messages.js";
+import { MessageSpot, whileUnchanged } from "./messages.js";
 import { $ } from "./studio.js";
 import { VARIATIONS, nextRngSeed, playNewLoops } from "./loops.js";
 import { DrumifyPad } from "./drumify_pad.js";
@@ -32,7 +32,8 @@ export function bindDirectControls(studio) {
       },
       onTake: (rhythm, bars) => {
         if (!rhythm) {
-          studio.spots.drumify.error("No taps heard after the count-in: tap the pad again and play on the clicks. The loop is unchanged.");
+          studio.spots.drumify.error("No taps heard after the count-in: tap the pad again and play on the clicks. The loop is unchanged.",
+            null, whileUnchanged(store.getState()));
           return;
         }
         drumify(studio, rhythm, { origin: "drumify", what: `your taps (${bars} bar${bars === 1 ? "" : "s"})` });
@@ -83,15 +84,18 @@ export async function drumify(studio, rhythm, { origin, what }) {
   try {
     answer = await api.postJson("/api/drumify", body);
   } catch (err) {
-    spot.error(drumifyProblem(err));
+    spot.error(drumifyProblem(err), null, whileUnchanged(store.getState()));
     return false;
   }
   const bars = answer.patterns[0].pattern.length / STEPS_PER_BAR;
-  spot.say(`A full kit on ${what}: ${bars} bar${bars === 1 ? "" : "s"}, ${studio.player.playing ? "from the next bar" : "playing"}.`);
-  return playNewLoops(studio, answer.patterns, {
+  const when = studio.player.playing ? "from the next bar" : "playing";
+  const played = playNewLoops(studio, answer.patterns, { // the new loop is committed at once, then rendered
     origin, seed: rhythm, source: "drumify", rngSeed,
     told: `Drumified ${what}: ${answer.patterns.length} variations, keys 1-${answer.patterns.length} switch. Undo brings back the loop before.`,
   });
+  const take = store.getState().take;
+  spot.say(`A full kit on ${what}: ${bars} bar${bars === 1 ? "" : "s"}, ${when}.`, { holds: (s) => s.take === take });
+  return played;
 }
 
 /** The Rhythm panel's recording, drumified instead of continued. */
