@@ -9,6 +9,11 @@
   the room IR per render (``scipy.signal.fftconvolve``) and fold the tail.
 - ``render_cold_ms``: the first render after a mixer change (hit responses rebuilt).
 - ``render_realtime_x``: loop duration / ``render_ms``.
+- ``render_stems_ms``: the same loop as an export with stems (one bus per sounding drum, the
+  master gain computed on the mix and applied to each), at the raw level; ``render_ms`` is the
+  plain render beside it.
+- ``export_normalised_ms``: the same loop as a normalised export (-16 LUFS, true peak -1 dBTP:
+  pyloudnorm measures and a 4x-oversampled true-peak limiter), without stems.
 """
 
 from __future__ import annotations
@@ -43,6 +48,11 @@ def run(results: dict) -> None:
         render_loop(pattern, bpm=BPM, kit=synth, mixer=MixerSettings())
 
     results["render_cold_ms"] = median_ms(cold, repeats=5, warmup=1)
+    from poseloops.audio.export import render_export
+
+    results["render_stems_ms"] = median_ms(
+        lambda: render_export(pattern, stems=True, loudness_lufs="raw", bpm=BPM, kit=synth), repeats=10)
+    results["export_normalised_ms"] = median_ms(lambda: render_export(pattern, bpm=BPM, kit=synth), repeats=10)
     seconds = len(pattern) * 60.0 / (BPM * 4)
     results["render_realtime_x"] = round(seconds * 1000.0 / results["render_ms"], 1)
 
