@@ -17,10 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from poseloops.cli import main
 from poseloops.midi_io import read_midi_pattern
 from poseloops.pattern import pattern_to_json
 
-from .conftest import POSELOOPS, assert_one_line_error, run_cli
+from .conftest import POSELOOPS
 from .midi_reader import JackServer, MidiReader
 
 GROOVE_FILE = Path(__file__).parent / "data/groove/drummer7/session3/48_funk_112_beat_4-4.mid"
@@ -156,20 +157,78 @@ def test_ctrl_c_stops_with_every_note_off_and_a_clock_stop(jack, reader, groove_
     assert messages[-2:] == [ALL_NOTES_OFF, bytes([STOP])]
 
 
-def test_bad_input_is_one_line(tmp_path, groove_loop):
-    _, path = groove_loop
-    assert_one_line_error(run_cli("play", str(tmp_path / "missing.json"), "--midi-out", "x"), "missing.json")
-    assert_one_line_error(run_cli("play", str(path), "--midi-out", "x", "--bpm", "400"), "bpm 400")
-    assert_one_line_error(run_cli("play", str(path), "--midi-out", "x", "--loops", "0"), "loops 0")
-    assert_one_line_error(run_cli("play", str(path), "--midi-out", "a:b"), "a:b")
+def one_line_error(capsys, *args: str) -> str:
+    """``poseloops ARGS`` in this process (as ``main`` runs it): exit 2 and one line on stderr, returned."""
+    try:
+        code = main(list(args))
+    except SystemExit as exit_:  # argparse's own usage errors
+        code = exit_.code
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1, (code, lines)
+    assert "Traceback" not in lines[0]
+    return lines[0]
 
 
-def test_no_midi_system_is_one_line_naming_what_was_tried(groove_loop):
+def test_bad_input_is_one_line(capsys, tmp_path, groove_loop):
     _, path = groove_loop
-    env = {**os.environ, "JACK_DEFAULT_SERVER": f"poseloops-absent-{os.getpid()}"}
-    result = subprocess.run([str(POSELOOPS), "play", str(path), "--midi-out", "x", "--loops", "1", "--bpm", "300"],
-                            env=env, capture_output=True, text=True, timeout=120)
-    if Path("/dev/snd/seq").exists():  # a machine with ALSA's sequencer plays there instead
-        assert result.returncode == 0 and "ALSA port" in result.stdout, result.stderr
-    else:
-        assert_one_line_error(result, "no MIDI system", "JACK", "ALSA")
+    assert "missing.json" in one_line_error(capsys, "play", str(tmp_path / "missing.json"), "--midi-out", "x")
+    assert "bpm 400" in one_line_error(capsys, "play", str(path), "--midi-out", "x", "--bpm", "400")
+    assert "loops 0" in one_line_error(capsys, "play", str(path), "--midi-out", "x", "--loops", "0")
+    assert "'a:b'" in one_line_error(capsys, "play", str(path), "--midi-out", "a:b")
+
+
+def test_no_midi_system_is_one_line_naming_what_was_tried(capsys, monkeypatch, groove_loop):
+    _, path = groove_loop
+    monkeypatch.setenv("JACK_DEFAULT_SERVER", f"poseloops-absent-{os.getpid()}")  # no such JACK server
+    args = ("play", str(path), "--midi-out", "x", "--loops", "1", "--bpm", "300")
+    if Path("/dev/snd/seq").exists():  # a machine with ALSA's sequencer: the player falls back to it
+        assert main(list(args)) == 0 and "to ALSA port" in capsys.readouterr().out
+        return
+    line = one_line_error(capsys, *args)
+    assert "no MIDI system" in line and "JACK:" in line and "ALSA:" in line, line
+
+
+LINK_BPM = 150.0
+
+
+def test_with_link_the_clock_follows_the_sessions_tempo_and_bars(jack, reader, groove_loop):
+    """In a private network namespace (Link announces itself by multicast), with a second peer."""
+    from .link_rig import LinkPeer, phase_error_ms
+    from .net_namespace import NetNamespace
+
+    _, path = groove_loop
+    namespace = NetNamespace()
+    peer = None
+    try:
+        peer = LinkPeer(namespace, LINK_BPM)
+        reader.take()
+        follower = reader.follow("PoseLoops:link")
+        result = subprocess.run(namespace.command(str(POSELOOPS), "play", str(path), "--midi-out", "link", "--link",
+                                                  "--clock", "--bpm", "90", "--loops", "2"),
+                                env=jack.env, capture_output=True, text=True, timeout=120)
+        follower.join()
+        time.sleep(0.05)
+        assert result.returncode == 0, result.stderr
+        offset_us = peer.clock_offset_us()  # Link's clock minus time.monotonic() (perf_counter's clock too)
+        state = peer.ask("state")
+    finally:
+        if peer is not None:
+            peer.close()
+        namespace.close()
+    messages = reader.take()
+    tempo = state["tempo"]
+    assert tempo == pytest.approx(LINK_BPM, abs=0.01)  # the session kept its tempo, not --bpm 90
+
+    def link_beat(at_ns: int) -> float:
+        return state["beat"] + ((at_ns / 1000 + offset_us) - state["micros"]) / 60e6 * tempo
+
+    start_beat = link_beat(next(at for _, at, data in messages if data[0] == START))
+    assert phase_error_ms(start_beat, tempo) <= MAX_TIMING_P99_MS  # the first downbeat on a session bar line
+    ticks = np.array([link_beat(at) for _, at, data in messages if data[0] == CLOCK])
+    assert len(ticks) == 2 * STEPS // 4 * 24
+    on_grid = round(start_beat / 4) * 4 + np.arange(len(ticks)) / 24  # where the session's beats say
+    tick_p99 = abs_p99_ms((ticks - on_grid) * 60 / tempo)
+    print(f"\nLink: first downbeat {phase_error_ms(start_beat, tempo):.3f} ms off the session's bar line, "
+          f"ticks p99 {tick_p99:.3f} ms off its beat grid")
+    errors_ms = (ticks - on_grid) * 60 / tempo * 1000
+    assert tick_p99 <= MAX_TIMING_P99_MS, np.round(errors_ms, 2).tolist()

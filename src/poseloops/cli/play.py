@@ -47,18 +47,19 @@ def register(subparsers) -> None:
 
 def run_play(args: argparse.Namespace) -> int:
     from ..rig.live_player import LiveLoop
-    from ..rig.midi_out import open_virtual_output, start_player
+    from ..rig.midi_out import join_link, open_virtual_output, start_player
     from ..timing import apply_groove
 
     pattern = apply_groove(read_pattern_file(args.pattern), args.groove)
     bpm = args.bpm if args.bpm is not None else (pattern.bpm or DEFAULT_BPM)
     loop = LiveLoop(pattern, bpm, args.swing)
-    link_clock = _join_link(bpm) if args.link else None
     port = open_virtual_output(args.midi_out)
+    link_clock = None
     # What is loaded by now lives as long as the command: kept out of the garbage collector,
     # whose full passes over it would stall the player for milliseconds.
     gc.freeze()
     try:
+        link_clock = join_link(bpm=bpm) if args.link else None
         player = start_player(port, loop, clock=args.clock, loops=args.loops, link_clock=link_clock)
         tempo = "following Link" if link_clock else f"{bpm:g} BPM"
         print(f"playing {args.pattern} to {port.api} port PoseLoops:{port.name}: {len(pattern)} steps, {tempo}"
@@ -74,13 +75,5 @@ def run_play(args: argparse.Namespace) -> int:
     finally:
         port.close()
         if link_clock is not None:
-            link_clock.close()
+            link_clock.disable()  # leave the session (close() would swap callbacks: none were set)
     return 0
-
-
-def _join_link(bpm: float):
-    from ..rig.link_clock import LinkClock, check_link_bpm
-
-    clock = LinkClock(bpm=check_link_bpm(bpm))
-    clock.enable()
-    return clock

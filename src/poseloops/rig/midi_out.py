@@ -21,6 +21,7 @@ from .live_player import START_LEAD_NS, LivePlayer, LiveLoop
 
 CLIENT_NAME = "PoseLoops"  # the MIDI client a DAW sees; the port is named by the user
 MAX_PORT_NAME = 64
+JOIN_WAIT_S = 1.0  # Link finds a session's peers on the local network within a few hundred ms
 NO_MIDI_SYSTEM = "no MIDI system: start JACK (jackd) or load ALSA's sequencer (modprobe snd-seq)"
 
 
@@ -115,6 +116,20 @@ def link_timeline_factory(link_clock, *, lead_ns: int = START_LEAD_NS):
         return LinkTempo(link_clock, lead_ns=lead_ns)
 
     return make
+
+
+def join_link(*, bpm: float, wait_s: float = JOIN_WAIT_S):
+    """A ``LinkClock`` in the local session (it announces itself by multicast), after up to
+    ``wait_s`` for its peers to be found: the first bar goes on the session's timeline, not on
+    the one this peer had alone."""
+    from .link_clock import LinkClock, check_link_bpm
+
+    clock = LinkClock(bpm=check_link_bpm(bpm))
+    clock.enable()
+    deadline = time.monotonic() + wait_s
+    while clock.peers == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return clock
 
 
 def start_player(port: MidiOutPort, loop: LiveLoop, *, clock: bool = False, loops: int | None = None,

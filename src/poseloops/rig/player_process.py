@@ -16,6 +16,7 @@ from .midi_out import MidiOutError
 
 START_TIMEOUT_S = 60.0  # a fresh interpreter on a busy machine: imports, then the port
 STOP_TIMEOUT_S = 5.0
+DEFAULT_LINK_BPM = 120.0  # only if the server's own Link peer were gone: the session's tempo rules
 
 
 class PlayerProcess:
@@ -65,19 +66,14 @@ def serve_player(conn, port_name: str, clock: bool, link: bool) -> None:
     """The child: open the port, answer how it went, then play what the pipe says until "stop"."""
     import gc
 
-    from .midi_out import open_virtual_output, start_player
+    from .midi_out import join_link, open_virtual_output, start_player
 
     try:
         port = open_virtual_output(port_name)
     except MidiOutError as err:
         conn.send({"error": str(err)})
         return
-    link_clock = None
-    if link:
-        from .link_clock import LinkClock
-
-        link_clock = LinkClock()
-        link_clock.enable()
+    link_clock = join_link(bpm=DEFAULT_LINK_BPM) if link else None
     conn.send({"api": port.api, "port": port.name})
     gc.freeze()  # what is loaded stays: the collector's full passes would stall the player
     player = None
@@ -100,7 +96,7 @@ def serve_player(conn, port_name: str, clock: bool, link: bool) -> None:
             player.stop()
         port.close()
         if link_clock is not None:
-            link_clock.close()
+            link_clock.disable()
         try:
             conn.send("stopped")
         except OSError:

@@ -9,8 +9,9 @@ from pydantic import Field
 
 from ...rig.midi_out import MAX_PORT_NAME, MidiOutError
 from ...rig.midi_out_switch import DEFAULT_PORT
+from ...timing import FULL_GROOVE, apply_groove
 from ..errors import ApiError
-from ..schemas import Bpm, PatternModel, Strict, Swing
+from ..schemas import Bpm, Groove, PatternModel, Strict, Swing
 
 router = APIRouter(prefix="/api", tags=["midi out"])
 NO_MIDI = {409: {"description": "no MIDI system on the server's machine (JACK or ALSA's sequencer), "
@@ -29,6 +30,7 @@ class MidiOutLoopRequest(Strict):
     pattern: PatternModel
     bpm: Bpm
     swing: Swing = 0.5
+    groove: Groove = FULL_GROOVE
 
 
 @router.get("/midi-out")
@@ -53,4 +55,5 @@ def send_loop(body: MidiOutLoopRequest, request: Request) -> dict:
     switch = request.app.state.midi_out
     if not switch.status()["enabled"]:
         raise ApiError(409, MIDI_OUT_OFF, field="enabled")
-    return switch.set_loop(body.pattern.to_pattern("pattern"), bpm=body.bpm, swing=body.swing)
+    pattern = apply_groove(body.pattern.to_pattern("pattern"), body.groove)
+    return switch.set_loop(pattern, bpm=body.bpm, swing=body.swing)

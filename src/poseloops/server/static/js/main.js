@@ -25,6 +25,7 @@ import { bindKeyboard } from "./keyboard.js";
 import { bindRegenerate, loopGridActions } from "./regenerate.js";
 import { bindDirectControls } from "./direct_controls.js";
 import { LinkFollower } from "./link.js";
+import { bindMidiOut } from "./midi_out.js";
 
 const HEALTH_POLL_MS = 1000;
 
@@ -58,6 +59,7 @@ async function boot(studio) {
   bindDirectControls(studio);
   studio.link = new LinkFollower({ player, playback: studio.playback });
   studio.link.start(); // with `serve --link`: the tempo and the bars follow the Link session
+  bindMidiOut(studio); // the "MIDI out" switch: the server plays this loop to a MIDI port
   bindDownloads(studio);
   bindVolume(studio);
   bindKeyboard(studio);
