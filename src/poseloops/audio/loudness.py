@@ -157,7 +157,7 @@ def normalising_gain(
         peak_db = true_peak_dbtp(mix * curve[:, None], circular=circular)
         lufs = integrated_loudness(mix * curve[:, None], sample_rate=sample_rate, circular=circular)
     limited_db = max(0.0, raw_peak_db + gain_db - TRUE_PEAK_CEILING_DBTP)
-    bound = lufs < target_lufs - 2 * TOLERANCE_LU
+    bound = gain_db >= most_db - 1e-9 and lufs < target_lufs - TOLERANCE_LU  # stopped by the cap, short of the target
     return curve, Loudness(lufs, peak_db, raw_lufs, raw_peak_db, target_lufs, limited_db, bound)
 
 

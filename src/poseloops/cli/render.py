@@ -11,7 +11,7 @@ import argparse
 import json
 from pathlib import Path
 
-from ..audio.loudness import LOUDNESS_RANGE_LUFS, TARGET_LUFS, TRUE_PEAK_CEILING_DBTP
+from ..audio.loudness import LOUDNESS_RANGE_LUFS, MAX_LIMITING_DB, TARGET_LUFS, TRUE_PEAK_CEILING_DBTP
 from ..audio.render import MAX_LOOPS
 from ..midi_io import DEFAULT_BPM
 from ..pattern import MAX_BPM, MIN_BPM, Pattern
@@ -79,7 +79,7 @@ def _add_sound_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--loudness", metavar="LUFS|raw", type=loudness_target, default=TARGET_LUFS,
                         help=f"integrated loudness (ITU-R BS.1770) the file is brought to, {low:g} to {high:g}, with its "
                         f"true peak at or below {TRUE_PEAK_CEILING_DBTP:g} dBTP (a gentle true-peak limiter; where "
-                        "the target would need more than 6 dB of it, the peak limit wins); 'raw' keeps the "
+                        f"the target would need more than {MAX_LIMITING_DB:g} dB of it, the peak limit wins); 'raw' keeps the "
                         "engine's level, as the studio plays it (default %(default)s)")
 
 
