@@ -179,3 +179,28 @@ def test_after_junk_and_a_flood_a_good_message_is_still_answered(rig, junk_sende
     # logged once per kind (and then counts at most every 10 s), not once per message
     assert 2 <= len(dropped) <= 20, dropped
     assert "Traceback" not in log
+
+
+def test_without_link_the_link_route_says_so(rig):
+    server, _, _ = rig
+    assert httpx.get(f"{server.url}/api/link", timeout=10).json() == {
+        "enabled": False, "peers": 0, "tempo": None, "beat": None}
+    answer = httpx.put(f"{server.url}/api/link", json={"tempo": 100}, timeout=10)
+    assert answer.status_code == 409
+    assert "--link" in answer.json()["detail"]
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--osc-out", "studio"], ["HOST:PORT"]),
+    (["--osc-in", "busy"], ["cannot listen for OSC"]),
+])
+def test_bad_osc_options_are_one_line(args, words):
+    import socket
+
+    from .conftest import assert_one_line_error, run_cli
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        args = [str(taken.getsockname()[1]) if a == "busy" else a for a in args]
+        result = run_cli("serve", "--port", "0", *args, timeout=120)
+    assert_one_line_error(result, *words)
