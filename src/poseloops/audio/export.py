@@ -22,7 +22,8 @@ from ..pattern import DRUM_LABELS, Pattern
 from ..timing import STRAIGHT_SWING
 from .drumkit import SAMPLE_RATE
 from .limiter import CEILING, master_gain_curve
-from .loudness import TARGET_LUFS, Loudness, check_loudness_target, integrated_loudness, normalising_gain, true_peak_dbtp
+from .loudness import (TARGET_LUFS, Loudness, apply_gain, check_loudness_target, integrated_loudness, normalising_gain,
+                       true_peak_dbtp)
 from .mixer import MixerSettings
 from .render import KitLike, render_buses
 
@@ -76,4 +77,4 @@ def render_export(
 def _apply(audio: np.ndarray, curve: np.ndarray | None) -> np.ndarray:
     if curve is None:
         return audio.copy()
-    return (audio * curve[:, None]).astype(np.float32)
+    return apply_gain(audio, curve)

@@ -40,6 +40,7 @@ SILENCE_LUFS = -70.0  # BS.1770's absolute gate: below this there is nothing to 
 MAX_ROUNDS = 6  # limiting lowers the loudness a little; each round corrects the gain (3 usually suffice)
 TOLERANCE_LU = 0.02
 _RESAMPLE_PAD = 64  # frames around the signal so the oversampling filter sees the loop's wrap (or silence)
+_CHUNK_FRAMES = 1 << 18  # ~6 s a chunk: 8 MB of oversampled stereo float32
 
 
 @dataclass(frozen=True)
@@ -82,21 +83,23 @@ def integrated_loudness(audio: np.ndarray, *, sample_rate: int, circular: bool =
     """BS.1770 integrated loudness of ``audio`` (frames, channels) in LUFS; ``-inf`` for silence."""
     import pyloudnorm
 
-    samples = np.asarray(audio, dtype=np.float64)
+    samples = np.asarray(audio, dtype=np.float32)  # pyloudnorm copies it; its filters compute in float64
     block = int(math.ceil(BLOCK_S * sample_rate))
     if circular:
         samples = np.tile(samples, (max(1, math.ceil(MIN_LOOP_MEASURE_S * sample_rate / len(samples))), 1))
         # the last 300 ms again before the start: blocks across the seam are measured as a repeat hears them
         samples = np.concatenate([samples[len(samples) - (block - block // 4) :], samples])
     if len(samples) < block:
-        samples = np.concatenate([samples, np.zeros((block - len(samples), samples.shape[1]))])
+        samples = np.concatenate([samples, np.zeros((block - len(samples), samples.shape[1]), dtype=np.float32)])
     return float(pyloudnorm.Meter(sample_rate, block_size=BLOCK_S).integrated_loudness(samples))
 
 
 def true_peak_levels(audio: np.ndarray, *, circular: bool = False) -> np.ndarray:
-    """Per frame, the largest absolute value of the 4x oversampled signal at and after it (float32)."""
-    from scipy.signal import resample_poly
+    """Per frame, the largest absolute value of the 4x oversampled signal at and after it (float32).
 
+    Done in chunks of ``_CHUNK_FRAMES``, each with ``_RESAMPLE_PAD`` frames of its neighbours
+    around it, so a ten-minute export never holds its 4x copy in memory at once.
+    """
     samples = np.asarray(audio, dtype=np.float32)  # a meter needs no more; half the memory traffic of float64
     pad = _RESAMPLE_PAD
     if circular:
@@ -104,9 +107,20 @@ def true_peak_levels(audio: np.ndarray, *, circular: bool = False) -> np.ndarray
     else:
         silence = np.zeros((pad, samples.shape[1]), dtype=np.float32)
         around = np.concatenate([silence, samples, silence])
+    levels = np.empty(len(samples), dtype=np.float32)
+    for start in range(0, len(samples), _CHUNK_FRAMES):
+        stop = min(start + _CHUNK_FRAMES, len(samples))
+        levels[start:stop] = _oversampled_levels(around[start : stop + 2 * pad], pad)
+    return levels
+
+
+def _oversampled_levels(chunk: np.ndarray, pad: int) -> np.ndarray:
+    """Per frame of ``chunk`` less ``pad`` frames at either end, its 4x oversampled peak."""
+    from scipy.signal import resample_poly
+
     # channels first and contiguous: resample_poly along a strided axis is several times slower
-    upsampled = resample_poly(np.ascontiguousarray(around.T), OVERSAMPLING, 1, axis=1)
-    inside = upsampled[:, pad * OVERSAMPLING : (pad + len(samples)) * OVERSAMPLING]
+    upsampled = resample_poly(np.ascontiguousarray(chunk.T), OVERSAMPLING, 1, axis=1)
+    inside = upsampled[:, pad * OVERSAMPLING : (len(chunk) - pad) * OVERSAMPLING]
     # maxima by np.maximum over slices: numpy's max along a short axis is many times slower
     level = np.abs(inside[0])
     for channel in inside[1:]:
@@ -145,20 +159,25 @@ def normalising_gain(
     gain_db = min(target_lufs - raw_lufs, most_db)
     for _ in range(MAX_ROUNDS):
         curve = _limited_curve(levels, gain_db, ceiling, sample_rate, circular)
-        lufs = integrated_loudness(mix * curve[:, None], sample_rate=sample_rate, circular=circular)
+        lufs = integrated_loudness(apply_gain(mix, curve), sample_rate=sample_rate, circular=circular)
         step = target_lufs - lufs
         if abs(step) <= TOLERANCE_LU or (step > 0 and gain_db >= most_db):
             break
         gain_db = min(gain_db + step, most_db)
     # the limiter works on the oversampled level, so what is left over is rounding: trim it with a plain gain
-    peak_db = true_peak_dbtp(mix * curve[:, None], circular=circular)
+    peak_db = true_peak_dbtp(apply_gain(mix, curve), circular=circular)
     if peak_db > TRUE_PEAK_CEILING_DBTP:
         curve = curve * 10.0 ** ((TRUE_PEAK_CEILING_DBTP - peak_db - 0.001) / 20.0)
-        peak_db = true_peak_dbtp(mix * curve[:, None], circular=circular)
-        lufs = integrated_loudness(mix * curve[:, None], sample_rate=sample_rate, circular=circular)
+        peak_db = true_peak_dbtp(apply_gain(mix, curve), circular=circular)
+        lufs = integrated_loudness(apply_gain(mix, curve), sample_rate=sample_rate, circular=circular)
     limited_db = max(0.0, raw_peak_db + gain_db - TRUE_PEAK_CEILING_DBTP)
     bound = gain_db >= most_db - 1e-9 and lufs < target_lufs - TOLERANCE_LU  # stopped by the cap, short of the target
     return curve, Loudness(lufs, peak_db, raw_lufs, raw_peak_db, target_lufs, limited_db, bound)
+
+
+def apply_gain(audio: np.ndarray, curve: np.ndarray) -> np.ndarray:
+    """``audio`` (frames, channels) times a gain per frame, in float32 (no float64 copy of a long export)."""
+    return audio * curve.astype(np.float32)[:, None]
 
 
 def _limited_curve(levels: np.ndarray, gain_db: float, ceiling: float, sample_rate: int, circular: bool) -> np.ndarray:
