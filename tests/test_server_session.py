@@ -33,7 +33,7 @@ def test_everything_the_page_shows_saves_and_loads_back(api):
         **FIRST_VERSION_FILE,
         "loop": OTHER,
         "settings": {**FIRST_VERSION_FILE["settings"], "mute": [2], "solo": [0, 1], "rng_locked": True,
-                     "density": 0.8, "seed_steps": 12, "live_bars": 2, "metronome": True},
+                     "density": 0.8, "seed_steps": 12, "live_bars": 2, "metronome": True, "master": 0.5},
         "variations": [BEAT, OTHER], "variation": 1, "variation_edits": [[], ["5:3"]], "edits": ["5:3"],
         "locks": {"rows": [0], "bars": [1], "cells": ["9:2"]},
     }
@@ -42,7 +42,7 @@ def test_everything_the_page_shows_saves_and_loads_back(api):
     document = json.loads(saved.content)
     loaded = api.post("/api/session/load", json=document).json()
     assert loaded == document
-    for key in ("mute", "solo", "rng_locked", "density", "seed_steps", "live_bars", "metronome", "rng_seed"):
+    for key in ("mute", "solo", "rng_locked", "density", "seed_steps", "live_bars", "metronome", "master", "rng_seed"):
         assert loaded["settings"][key] == session["settings"][key], key
     assert [v["pattern"] for v in loaded["variations"]] == [BEAT["pattern"], OTHER["pattern"]]
     assert loaded["variation"] == 1 and loaded["variation_edits"] == [[], ["5:3"]] and loaded["edits"] == ["5:3"]
@@ -64,6 +64,7 @@ def test_a_first_version_session_file_still_loads(api):
     ({"settings": {"mute": [9]}}, "settings.mute.0", "8"),
     ({"settings": {"density": 1.5}}, "settings.density", "1"),
     ({"settings": {"live_bars": 3}}, "settings.live_bars", None),
+    ({"settings": {"master": 1.5}}, "settings.master", "1"),
     ({"locks": {"cells": ["kick"]}}, "locks.cells.0", None),
     ({"edits": ["3:9"]}, "edits.0", None),
 ])

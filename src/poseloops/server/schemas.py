@@ -356,6 +356,7 @@ class StudioSettings(Strict):
     live_bars: Literal[1, 2, 4] | None = Field(None, description="live mode: a pose plays from every N bars")
     master: float = Field(1.0, ge=0.0, le=1.0, description="the page's master volume: 1 as rendered, 0 silent")
     metronome: bool | None = Field(None, description="the metronome clicks while the loop plays")
+    master: float = Field(1.0, ge=0.0, le=1.0, description="the page's master volume slider: 0 off, 1 as rendered")
 
 
 class Locks(Strict):
