@@ -51,8 +51,7 @@ class Reader:
 
     def seeds(self, frames: list[bytes]) -> list:
         if self.live is not None:
-            self.live.tracker.reset()
-            self.live.steady.reset()
+            self.live.reset()
         if self.tracker is not None:
             self.tracker.reset()
         return [self._seed(decode_image(data)) for data in frames]

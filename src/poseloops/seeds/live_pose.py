@@ -233,13 +233,17 @@ class LivePose:
             self.steady = SteadySeed(options)
             self._held = None
 
+    def reset(self) -> None:
+        """Start a new stream: no track, no cells, no picture remembered."""
+        self.tracker.reset()
+        self.steady.reset()
+        self._scene = self._held = self._held_scene = None
+
     def read(self, image_rgb: np.ndarray) -> LiveFrame:
         """The next frame of the stream (RGB uint8)."""
         scene = scene_layout(image_rgb)
         if self._scene is not None and is_scene_cut(self._scene, scene):
-            self.tracker.reset()
-            self.steady.reset()
-            self._held = None
+            self.reset()
         self._scene = scene
         keypoints = self.tracker.detect(image_rgb)  # every frame: the track follows, the skeleton is drawn
         if self._held is not None and is_same_picture(self._held_scene, scene):

@@ -1,8 +1,10 @@
 // Live mode: the body plays the loop, bar by bar.
 //
 // LiveSocket streams camera frames to WS /api/live (one at a time: the next goes when the
-// last is answered, at most 30 a second) and hands on each answer: the pose, and the seed
-// it plays with the hits that make it (which body point plays which step and drum).
+// last is answered, at most 30 a second; one ahead at most when an answer is slow) and hands
+// on each answer: the pose, and the seed it plays with the hits that make it (which body point
+// plays which step and drum). It counts the answers of the last seconds, so a busy computer is
+// said in words ("following at 4 frames a second") instead of lagging without a word.
 //
 // LiveMode follows the music: a little before every change boundary (every bar, or every 2
 // or 4, the person's choice) it takes the seed the body plays now; if it differs from the
@@ -25,7 +27,10 @@ import { seedSteps } from "./controls.js";
 import { generateRequest, nextRngSeed, startPlayback } from "./loops.js";
 
 const FRAME_INTERVAL_MS = 33;     // at most 30 frames a second
-const ANSWER_TIMEOUT_MS = 3000;   // a frame not answered by then is given up (the next one goes)
+const ANSWER_TIMEOUT_MS = 3000;   // a frame not answered by then gets one newer beside it (the server reads the newest)
+const MAX_UNANSWERED = 2;         // the frame being read and one ahead: never a queue
+const RATE_WINDOW_MS = 3000;      // answers per second are counted over this
+const SLOW_FPS = 12;              // below this the page says how many frames a second it follows
 const FRAME_MAX_WIDTH = 640;      // frames are scaled down to this: the pose needs no more
 const RECONNECT_MS = 1000;
 const TICK_MS = 30;               // how often the boundary is looked for
@@ -47,6 +52,16 @@ export class LiveSocket extends EventTarget {
     this.settings = {};
     this.waiting = null; // resolves when the frame sent is answered
     this.answers = 0;
+    this.unanswered = 0; // frames sent on this connection not answered yet
+    this.answerTimes = []; // when the answers of the last RATE_WINDOW_MS came
+    this.startedAt = 0;
+  }
+
+  /** Frames answered per second over the last few seconds (null until the connection has run that long). */
+  rate(now = performance.now()) {
+    if (!this.open || now - this.startedAt < RATE_WINDOW_MS) return null;
+    this.answerTimes = this.answerTimes.filter((t) => now - t <= RATE_WINDOW_MS);
+    return this.answerTimes.length / (RATE_WINDOW_MS / 1000);
   }
 
   get open() {
@@ -78,6 +93,9 @@ export class LiveSocket extends EventTarget {
     ws.binaryType = "arraybuffer";
     this.ws = ws;
     ws.addEventListener("open", () => {
+      this.unanswered = 0;
+      this.answerTimes = [];
+      this.startedAt = performance.now();
       ws.send(JSON.stringify(this.settings));
       this.pump(ws);
     });
@@ -96,6 +114,8 @@ export class LiveSocket extends EventTarget {
   receive(message) {
     if ("frame" in message) {
       this.answers++;
+      this.unanswered = Math.max(0, this.unanswered - 1);
+      if (!message.dropped) this.answerTimes.push(performance.now());
       this.answered();
       if (!message.dropped) this.tell(message.error ? "problem" : "answer", message.error ? { message: message.error } : message);
     } else if (message.error) {
@@ -107,18 +127,28 @@ export class LiveSocket extends EventTarget {
   async pump(ws) {
     while (this.ws === ws && this.open) {
       const started = performance.now();
+      if (this.unanswered >= MAX_UNANSWERED) {
+        await this.answer(); // a slow answer has one frame beside it already: wait for it
+        continue;
+      }
       const frame = await this.grabFrame({ maxWidth: FRAME_MAX_WIDTH });
       if (frame && this.ws === ws && this.open) {
-        const answer = new Promise((resolve) => {
-          this.waiting = resolve;
-          setTimeout(resolve, ANSWER_TIMEOUT_MS);
-        });
+        const answer = this.answer();
         ws.send(await frame.arrayBuffer());
+        this.unanswered++;
         await answer;
       }
       const wait = Math.max(0, FRAME_INTERVAL_MS - (performance.now() - started));
       await new Promise((resolve) => setTimeout(resolve, frame ? wait : 100));
     }
+  }
+
+  /** Resolves on the next answer to a frame, or after ANSWER_TIMEOUT_MS. */
+  answer() {
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+      setTimeout(resolve, ANSWER_TIMEOUT_MS);
+    });
   }
 
   answered() {
@@ -195,14 +225,21 @@ export class LiveMode {
     return now - this.lastPersonAt < NOBODY_AFTER_MS || this.lastNobodyAt < this.lastPersonAt;
   }
 
-  /** Say so when a person comes into view or leaves it, and when the groove starts without them. */
+  /** Say so when a person comes into view or leaves it, when the groove starts without them, and
+   *  when the computer is too busy to follow at full speed (how many frames a second it follows). */
   reflectInView() {
     const inView = this.personInView();
-    const shown = `${inView}:${inView || this.player.playing}`;
+    const rate = this.socket.rate();
+    const slow = rate !== null && rate < SLOW_FPS ? Math.max(1, Math.round(rate)) : null;
+    if (slow) this.camera.stage.dataset.followingFps = String(slow);
+    else delete this.camera.stage.dataset.followingFps;
+    const shown = `${inView}:${inView || this.player.playing}:${slow}`;
     if (shown === this.shownInView) return;
     this.shownInView = shown;
     this.camera.stage.dataset.live = inView ? "following" : "nobody";
-    if (inView) this.say("Live: the drums follow you. Move, and they answer at the next change; hold still, and the groove holds.");
+    const frames = `${slow} frame${slow === 1 ? "" : "s"}`;
+    if (inView && slow) this.say(`Live: following at ${frames} a second (the computer is busy). Hold a pose a moment longer and the drums still answer at the next change.`);
+    else if (inView) this.say("Live: the drums follow you. Move, and they answer at the next change; hold still, and the groove holds.");
     else if (this.player.playing) this.say("Nobody in view: the groove keeps going. Step back into the picture to play.");
     else this.say("Live: step back until your whole body is in the picture.");
   }
