@@ -281,3 +281,22 @@ def test_generate_from_takes_the_seed_options(source_files):
     seed = seed_json("pose", person, "--mirror", "--steps", "12")
     assert loop.seed_length == 12 and loop.steps[:12] == seed.steps
     assert seed != seed_json("pose", person, "--steps", "12")  # mirroring this person changes the seed
+
+
+def test_seed_audio_is_whole_bars_as_asked(sox_beat, tmp_path):
+    """A recording seeds its first one or two whole bars (--seed-bars), never cut mid-bar unless --steps says so."""
+    from tests.sox_kit import pattern_hits, sox_render
+
+    bar = np.zeros((16, 9), int)
+    bar[[0, 8, 14], 0], bar[[4, 12], 1], bar[0:16:2, 2] = 100, 100, 80
+    three = tmp_path / "three.wav"
+    sox_render(pattern_hits(np.tile(bar, (3, 1)), 100.0, lead_in_s=0.2, jitter_ms=5), three, tail_s=0.5)
+    assert len(seed_json("audio", str(three))) == 32
+    one = seed_json("audio", str(three), "--seed-bars", "1")
+    assert len(one) == one.seed_length == 16 and sounding_steps(one) == list(range(0, 16, 2))
+    assert len(seed_json("audio", str(sox_beat), "--seed-bars", "2")) == 16  # one bar played: that bar
+    for args, fragment in [(("--seed-bars", "3"), "seed bars"), (("--seed-bars", "1", "--steps", "12"), "not both")]:
+        result = run_cli("seed", "audio", str(three), *args)
+        assert result.returncode == 2 and fragment in result.stderr and "Traceback" not in result.stderr, result.stderr
+    other = run_cli("seed", "random", "--seed-bars", "1")
+    assert other.returncode == 2 and "--seed-bars applies to audio seeds, not random" in other.stderr
