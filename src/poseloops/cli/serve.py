@@ -97,6 +97,9 @@ def rig_settings(args: argparse.Namespace) -> dict:
         overrides["link"] = True
     if args.osc_in is not None:
         overrides.update(osc_in_port=args.osc_in, osc_in_host=args.osc_in_host)
+        if args.osc_in_host not in (LOOPBACK, "::1", "localhost"):
+            print(f"warning: OSC commands are taken from {args.osc_in_host}, so other machines can send them",
+                  file=sys.stderr)
     if args.osc_out is not None:
         parse_target(args.osc_out)
         overrides["osc_out"] = args.osc_out
