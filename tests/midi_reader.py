@@ -78,6 +78,7 @@ class MidiReader:
         self.inport = self.client.midi_inports.register("in")
         self.messages: list[tuple[int, int, bytes]] = []
         self.connected = threading.Event()
+        self.xruns = 0  # cycles JACK itself came late for (the dummy driver counts them)
 
         @self.client.set_process_callback
         def process(frames):  # JACK's real-time thread: only collect
@@ -86,6 +87,10 @@ class MidiReader:
             for offset, data in self.inport.incoming_midi_events():
                 at_ns = now_ns + offset * 1_000_000_000 // SAMPLE_RATE
                 self.messages.append((base + offset, at_ns, bytes(data)))
+
+        @self.client.set_xrun_callback
+        def xrun(delayed_usecs):
+            self.xruns += 1
 
         self.client.activate()
 

@@ -13,6 +13,9 @@ from ..timing import FULL_GROOVE, MAX_SWING, NO_GROOVE, STRAIGHT_SWING
 from .common import bounded_float, bounded_int, read_pattern_file
 
 MAX_PLAY_LOOPS = 10_000  # live_player.MAX_LOOPS: hours of any loop
+# The first downbeat comes this long after the port opens: time for a patchbay or session
+# manager (or the DAW) to connect the new port, so the first Start and notes are not lost.
+PORT_CONNECT_LEAD_NS = 500_000_000
 
 
 def register(subparsers) -> None:
@@ -60,7 +63,8 @@ def run_play(args: argparse.Namespace) -> int:
     gc.freeze()
     try:
         link_clock = join_link(bpm=bpm) if args.link else None
-        player = start_player(port, loop, clock=args.clock, loops=args.loops, link_clock=link_clock)
+        player = start_player(port, loop, clock=args.clock, loops=args.loops, link_clock=link_clock,
+                              lead_ns=PORT_CONNECT_LEAD_NS)
         tempo = "following Link" if link_clock else f"{bpm:g} BPM"
         print(f"playing {args.pattern} to {port.api} port PoseLoops:{port.name}: {len(pattern)} steps, {tempo}"
               f"{', MIDI clock' if args.clock else ''}, {args.loops or 'endless'} loops (Ctrl-C stops)", flush=True)

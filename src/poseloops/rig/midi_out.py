@@ -133,9 +133,11 @@ def join_link(*, bpm: float, wait_s: float = JOIN_WAIT_S):
 
 
 def start_player(port: MidiOutPort, loop: LiveLoop, *, clock: bool = False, loops: int | None = None,
-                 link_clock=None) -> LivePlayer:
-    """Start playing ``loop`` to ``port`` (following ``link_clock``'s session when given); returns the player."""
-    factory = steady_timeline_factory() if link_clock is None else link_timeline_factory(link_clock)
+                 link_clock=None, lead_ns: int = START_LEAD_NS) -> LivePlayer:
+    """Start playing ``loop`` to ``port`` (following ``link_clock``'s session when given), the first
+    downbeat at least ``lead_ns`` from now; returns the player."""
+    factory = (steady_timeline_factory(lead_ns=lead_ns) if link_clock is None
+               else link_timeline_factory(link_clock, lead_ns=lead_ns))
     player = LivePlayer(port.send, loop, timeline_factory=factory, clock=clock, loops=loops)
     player.start()
     return player
