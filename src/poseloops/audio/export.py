@@ -22,8 +22,7 @@ from ..pattern import DRUM_LABELS, Pattern
 from ..timing import STRAIGHT_SWING
 from .drumkit import SAMPLE_RATE
 from .limiter import CEILING, master_gain_curve
-from .loudness import (TARGET_LUFS, Loudness, apply_gain, check_loudness_target, integrated_loudness, normalising_gain,
-                       true_peak_dbtp)
+from .loudness import TARGET_LUFS, Loudness, apply_gain, check_loudness_target, normalising_gain
 from .mixer import MixerSettings
 from .render import KitLike, render_buses
 
@@ -34,7 +33,7 @@ class Export:
 
     mix: np.ndarray  # float32 (frames, 2)
     stems: dict[str, np.ndarray]  # "kick", "snare", ... -> float32 (frames, 2), only drums that sound
-    loudness: Loudness
+    loudness: Loudness | None  # what the normalised export measures; None when left raw (not measured)
     sample_rate: int
 
 
@@ -67,9 +66,7 @@ def render_export(
     mix = _apply(buses.mix, curve)
     if target is None:
         mix = np.clip(mix, -CEILING, CEILING, out=mix)  # as limit_peaks: float rounding only
-        lufs = integrated_loudness(mix, sample_rate=rate, circular=circular)
-        peak = true_peak_dbtp(mix, circular=circular)
-        measured = Loudness(lufs, peak, lufs, peak, None, 0.0, False)
+        measured = None  # a raw export is the render as before; measuring a long one costs seconds
     by_label = {DRUM_LABELS[drum]: _apply(bus, curve) for drum, bus in sorted(buses.drums.items())}
     return Export(mix, by_label, measured, rate)
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ParameterError
-from .limiter import limiter_gain
+from .limiter import frame_levels, limiter_gain
 
 TARGET_LUFS = -16.0  # Apple Music's and the AES streaming recommendation's level; -14 would squash drums harder
 LOUDNESS_RANGE_LUFS = (-30.0, -6.0)  # targets a caller may ask for
@@ -40,26 +40,25 @@ SILENCE_LUFS = -70.0  # BS.1770's absolute gate: below this there is nothing to 
 MAX_ROUNDS = 6  # limiting lowers the loudness a little; each round corrects the gain (3 usually suffice)
 TOLERANCE_LU = 0.02
 _RESAMPLE_PAD = 64  # frames around the signal so the oversampling filter sees the loop's wrap (or silence)
-_CHUNK_FRAMES = 1 << 18  # ~6 s a chunk: 8 MB of oversampled stereo float32
+_BLOCK_FRAMES = 2048  # 46 ms: a drum hit's attack fits a block or two; the quiet between is left out
+OVERSHOOT_MARGIN_DB = 6.0  # a band-limited signal's true peak passes its sample peak by ~3 dB at most in practice
 
 
 @dataclass(frozen=True)
 class Loudness:
-    """What an export measured: before (``raw_*``: the engine's level) and after normalising."""
+    """What a normalised export measures: before (``raw_*``: the engine's level) and after."""
 
     lufs: float
     true_peak_dbtp: float
     raw_lufs: float
     raw_true_peak_dbtp: float
-    target_lufs: float | None  # None: left raw
+    target_lufs: float
     limited_db: float  # the most the true-peak limiter took off a peak
     peak_bound: bool  # the target was not reached: the peak limit won
 
     def summary(self) -> str:
         if not math.isfinite(self.lufs) or self.lufs <= SILENCE_LUFS:
             return "silent: nothing to normalise"
-        if self.target_lufs is None:
-            return f"raw level: {self.lufs:.1f} LUFS, true peak {self.true_peak_dbtp:.1f} dBTP"
         text = (f"{self.lufs:.1f} LUFS (target {self.target_lufs:g}), true peak {self.true_peak_dbtp:.1f} dBTP "
                 f"(ceiling {TRUE_PEAK_CEILING_DBTP:g})")
         return text + (f"; the peak limit won: {MAX_LIMITING_DB:g} dB of limiting is the most we take" if self.peak_bound else "")
@@ -94,22 +93,31 @@ def integrated_loudness(audio: np.ndarray, *, sample_rate: int, circular: bool =
     return float(pyloudnorm.Meter(sample_rate, block_size=BLOCK_S).integrated_loudness(samples))
 
 
-def true_peak_levels(audio: np.ndarray, *, circular: bool = False) -> np.ndarray:
+def true_peak_levels(audio: np.ndarray, *, circular: bool = False, below_db: float = OVERSHOOT_MARGIN_DB) -> np.ndarray:
     """Per frame, the largest absolute value of the 4x oversampled signal at and after it (float32).
 
-    Done in chunks of ``_CHUNK_FRAMES``, each with ``_RESAMPLE_PAD`` frames of its neighbours
-    around it, so a ten-minute export never holds its 4x copy in memory at once.
+    Only where it can matter: blocks of ``_BLOCK_FRAMES`` holding a sample within ``below_db``
+    of the loudest are oversampled (each with ``_RESAMPLE_PAD`` frames of its neighbours);
+    elsewhere a frame's level is its sample peak, which its true peak passes by less than
+    ``OVERSHOOT_MARGIN_DB``. A long export is done in small pieces, never as a 4x copy.
     """
     samples = np.asarray(audio, dtype=np.float32)  # a meter needs no more; half the memory traffic of float64
+    levels = frame_levels(samples).copy()
+    if not len(samples) or not levels.max() > 0:
+        return levels
     pad = _RESAMPLE_PAD
     if circular:
         around = np.take(samples, np.arange(-pad, len(samples) + pad) % len(samples), axis=0)
     else:
         silence = np.zeros((pad, samples.shape[1]), dtype=np.float32)
         around = np.concatenate([silence, samples, silence])
-    levels = np.empty(len(samples), dtype=np.float32)
-    for start in range(0, len(samples), _CHUNK_FRAMES):
-        stop = min(start + _CHUNK_FRAMES, len(samples))
+    floor = levels.max() * 10.0 ** (-below_db / 20.0)
+    blocks = -(-len(samples) // _BLOCK_FRAMES)
+    padded = np.zeros(blocks * _BLOCK_FRAMES, dtype=np.float32)
+    padded[: len(levels)] = levels
+    loud = np.flatnonzero(padded.reshape(blocks, _BLOCK_FRAMES).max(axis=1) >= floor)
+    for run in np.split(loud, np.flatnonzero(np.diff(loud) > 1) + 1):  # neighbouring blocks in one call
+        start, stop = int(run[0]) * _BLOCK_FRAMES, min((int(run[-1]) + 1) * _BLOCK_FRAMES, len(samples))
         levels[start:stop] = _oversampled_levels(around[start : stop + 2 * pad], pad)
     return levels
 
@@ -148,7 +156,8 @@ def normalising_gain(
     if target_lufs is None:
         raise ParameterError("normalising_gain needs a target in LUFS")
     raw_lufs = integrated_loudness(mix, sample_rate=sample_rate, circular=circular)
-    levels = true_peak_levels(mix, circular=circular)
+    # the limiter may act on what is within MAX_LIMITING_DB of the peak: that much more is oversampled
+    levels = true_peak_levels(mix, circular=circular, below_db=MAX_LIMITING_DB + OVERSHOOT_MARGIN_DB)
     raw_peak = float(levels.max(initial=0.0))
     raw_peak_db = 20.0 * math.log10(raw_peak) if raw_peak > 0 else -math.inf
     if not raw_lufs > SILENCE_LUFS:

@@ -136,15 +136,16 @@ def write_pattern_audio(pattern: Pattern, path: Path | None, args: argparse.Name
     export = render_export(pattern, loops=args.loops, stems=stems is not None, loudness_lufs=args.loudness,
                            bpm=bpm, swing=args.swing, kit=kit)
     what = "seamless loop" if args.loops is None else f"{args.loops} loops and tail"
+    level = "raw level (not normalised)" if export.loudness is None else export.loudness.summary()
     audio = export.mix
     lines = []
     if path is not None:
         write_audio(path, audio, subtype=subtype)
         lines.append(f"wrote {path}: {what}, {len(audio) / SAMPLE_RATE:.3f} s ({len(audio)} frames), "
                      f"{len(pattern)} steps at {bpm:g} BPM, swing {args.swing:g}, kit {kit.name}; "
-                     f"{export.loudness.summary()}")
+                     f"{level}")
     if stems is not None:
-        lines.append(write_stems(stems, export, subtype=BIT_DEPTH_SUBTYPES[args.bit_depth], what=what))
+        lines.append(write_stems(stems, export, subtype=BIT_DEPTH_SUBTYPES[args.bit_depth], what=f"{what}; {level}"))
     return "\n".join(lines)
 
 
@@ -161,7 +162,7 @@ def write_stems(folder: Path, export, *, subtype: str, what: str) -> str:
         write_audio(folder / f"{label}.wav", stem, sample_rate=export.sample_rate, subtype=subtype)
     names = ", ".join(f"{label}.wav" for label in export.stems) or "none: no drum sounds"
     return (f"wrote {len(export.stems)} stems to {folder} ({names}): {what}, {len(export.mix)} frames each, "
-            f"sample-aligned with the mix and summing to it; {export.loudness.summary()}")
+            f"sample-aligned with the mix and summing to it")
 
 
 def run_kits(args: argparse.Namespace) -> int:

@@ -45,7 +45,7 @@ def export_midi(request: schemas.ExportMidiRequest) -> Response:
 def export_audio(request: schemas.ExportAudioRequest, settings: Annotated[Settings, Depends(get_settings)]) -> Response:
     """The loop ``loops`` times, then its tail ringing out, as 24-bit WAV or FLAC, at the loudness asked for.
 
-    ``X-Loudness-LUFS`` and ``X-True-Peak-dBTP`` say what the file measures."""
+    ``X-Loudness-LUFS`` and ``X-True-Peak-dBTP`` say what a normalised file measures (a raw one is not measured)."""
     from ...audio import encode_audio
 
     export = _render(request, settings, stems=False)
@@ -84,6 +84,8 @@ def _render(request: schemas.ExportAudioRequest | schemas.ExportStemsRequest, se
 
 
 def _loudness_headers(loudness) -> dict[str, str]:
+    if loudness is None:
+        return {}
     return {"X-Loudness-LUFS": f"{loudness.lufs:.2f}", "X-True-Peak-dBTP": f"{loudness.true_peak_dbtp:.2f}"}
 
 
