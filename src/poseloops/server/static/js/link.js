@@ -26,7 +26,8 @@ export class LinkFollower {
     this.session = null;        // the latest GET /api/link answer
     this.samples = [];          // {rtt, offset}: Link-clock ms minus page ms
     this.tempo = null;          // the tempo last taken from or given to the session
-    this.putSeq = 0;            // polls older than the latest PUT are not believed about the tempo
+    this.putSeq = 0;            // bumped as a PUT starts and ends: polls across one are not believed about the tempo
+    this.putting = 0;           // PUTs under way
     this.timer = null;
   }
 
@@ -41,7 +42,9 @@ export class LinkFollower {
     if (!first.enabled) return false;
     for (let i = 1; i < QUICK_SAMPLES; i++) await this.sample();
     this.tempo = store.getState().settings.bpm;
-    this.follow(this.session, 0);
+    // Alone in the session (the server's own Link, nobody else yet), the studio's tempo leads.
+    if (first.peers === 0) await this.pushTempo(this.tempo);
+    this.follow(this.session, this.putSeq);
     this.player.barClock = { nextBarAt: (after) => this.nextBarAt(after) };
     store.subscribe((state) => this.onStudioTempo(state.settings.bpm));
     this.timer = setInterval(() => this.poll(), POLL_MS);
@@ -74,7 +77,8 @@ export class LinkFollower {
 
   follow(session, seq) {
     this.show(session.peers);
-    if (seq === this.putSeq && Math.abs(session.tempo - this.tempo) > TEMPO_EPSILON) {
+    const believed = seq === this.putSeq && this.putting === 0;
+    if (believed && Math.abs(session.tempo - this.tempo) > TEMPO_EPSILON) {
       const bpm = Number(session.tempo.toFixed(TEMPO_DECIMALS));
       this.tempo = bpm;
       store.commitSettings({ bpm }, { merge: "bpm" });
@@ -87,8 +91,13 @@ export class LinkFollower {
   /** A BPM change made in the studio (the slider, tap tempo, undo) becomes the session's tempo. */
   async onStudioTempo(bpm) {
     if (this.tempo === null || Math.abs(bpm - this.tempo) <= TEMPO_EPSILON) return;
+    await this.pushTempo(bpm);
+  }
+
+  async pushTempo(bpm) {
     this.tempo = bpm;
     const seq = ++this.putSeq;
+    this.putting++;
     try {
       const response = await fetch("/api/link", {
         method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ tempo: bpm }),
@@ -96,6 +105,9 @@ export class LinkFollower {
       if (response.ok && seq === this.putSeq) this.session = await response.json();
     } catch (_) {
       /* the next poll says what the session's tempo is */
+    } finally {
+      this.putting--;
+      this.putSeq++;
     }
   }
 
