@@ -21,7 +21,6 @@ from poseloops.audio import MixerSettings, load_kit, render_loop, render_oneshot
 from poseloops.audio.export import render_export
 from poseloops.errors import ParameterError
 
-from .conftest import HYDROGEN_KITS
 from .test_audio_stems import DENSE, KIT_IDS, KITS, LOOPS, SPARSE
 
 SAMPLE_RATE = 44100
