@@ -22,11 +22,27 @@ PERIOD_FRAMES = 32
 START_TIMEOUT_S = 60.0  # a busy machine takes long to start a CLI
 
 
+NAME_POOL = 6  # JACK's registry holds 8 servers, and frees a dead one's slot only for its own name
+
+
+def free_server_name(prefix: str) -> str:
+    """The first of ``prefix-0`` .. ``prefix-5`` no JACK server runs as: a name of its own for each
+    concurrent test run, from a small pool so that a server that died without leaving the
+    registry (killed, say) leaves a slot that the next server of that name takes back."""
+    for index in range(NAME_POOL):
+        name = f"{prefix}-{index}"
+        probe = subprocess.run(["jack_lsp", "-s", name], capture_output=True, text=True,
+                               env={**os.environ, "JACK_NO_START_SERVER": "1"})
+        if probe.returncode != 0:
+            return name
+    raise RuntimeError(f"all {NAME_POOL} JACK server names {prefix}-N are in use")
+
+
 class JackServer:
     """``jackd -n NAME -d dummy``; clients find it through ``JACK_DEFAULT_SERVER=NAME``."""
 
-    def __init__(self, name: str, *, period_frames: int = PERIOD_FRAMES) -> None:
-        self.name = name
+    def __init__(self, prefix: str, *, period_frames: int = PERIOD_FRAMES) -> None:
+        self.name = name = free_server_name(prefix)
         self.env = {**os.environ, "JACK_DEFAULT_SERVER": name, "JACK_NO_AUDIO_RESERVATION": "1"}
         self.process = subprocess.Popen(
             [shutil.which("jackd") or "jackd", "-n", name, "-S", "-d", "dummy", "-r", str(SAMPLE_RATE),
@@ -50,7 +66,7 @@ class JackServer:
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=5)
+                self.process.wait(timeout=30)  # a server killed mid-exit would keep its registry slot
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()

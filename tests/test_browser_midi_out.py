@@ -4,7 +4,6 @@ page follows; switching off sends every note off and a clock Stop."""
 
 from __future__ import annotations
 
-import os
 
 import numpy as np
 import pytest
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def midi_rig():
-    jack = JackServer(f"poseloops-browser-test-{os.getpid()}")
+    jack = JackServer("poseloops-browser-test")
     server = reader = None
     try:
         server = start_server(env={"JACK_DEFAULT_SERVER": jack.name})

@@ -36,7 +36,7 @@ PERFORMANCES = 3  # at most: see test_plays_the_loops_notes_velocities_and_timin
 
 @pytest.fixture(scope="module")
 def jack():
-    server = JackServer(f"poseloops-test-{os.getpid()}")
+    server = JackServer("poseloops-test")
     try:
         yield server
     finally:
