@@ -208,3 +208,28 @@ def test_no_bar_comes_out_silent_even_from_nothing_but_a_rest(model):
         for result in model.regenerate(loop, asked, rng_seed=3, temperature=temperature, variations=6, density=0.0):
             per_bar = (result.to_matrix() > 0).reshape(4, -1).sum(axis=1)
             assert per_bar.min() >= 1, (temperature, per_bar)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_drumify_plays_every_tapped_step_with_the_taps_touch_and_nothing_between(model, data):
+    """The loop's merged rhythm is the tap's: a hit on every tapped step, none between taps in a bar that has
+    taps, and each step's loudest hit with the tap's velocity and offset; a bar with no tap is not silent."""
+    bars = data.draw(st.sampled_from([1, 2]), label="bars")
+    tapped = np.array(data.draw(st.lists(st.booleans(), min_size=bars * STEPS_PER_BAR,
+                                         max_size=bars * STEPS_PER_BAR).filter(any), label="taps"))
+    velocity = np.array([data.draw(st.integers(1, 127)) if t else 0 for t in tapped])
+    offset = np.array([data.draw(st.floats(-0.5, 0.49)) if t else 0.0 for t in tapped])
+    drum = data.draw(st.integers(0, NUM_DRUMS - 1), label="drum")
+    rhythm = Pattern.from_steps([[drum] if t else [] for t in tapped],
+                                velocities=[[int(v)] if t else [] for t, v in zip(tapped, velocity)],
+                                offsets=[[float(o)] if t else [] for t, o in zip(tapped, offset)])
+    bar_tapped = tapped.reshape(bars, -1).any(axis=1).repeat(STEPS_PER_BAR)
+    for loop in model.drumify(rhythm, rng_seed=data.draw(st.integers(0, 2**32 - 1)), variations=2):
+        velocities, offsets = loop.to_matrix(), loop.offset_matrix()
+        plays = (velocities > 0).any(axis=1)
+        assert plays[tapped].all() and not (plays & ~tapped & bar_tapped).any()
+        assert np.array_equal(velocities.max(axis=1)[tapped], velocity[tapped])
+        loudest = velocities.argmax(axis=1)
+        np.testing.assert_allclose(offsets[np.arange(len(loop)), loudest][tapped], offset[tapped], atol=1e-4)
+        assert (velocities.reshape(bars, -1).max(axis=1) > 0).all()  # no silent bar

@@ -21,13 +21,14 @@ plays, as the LSTM's sampler does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..pattern import MAX_OFFSET, MAX_VELOCITY, MIN_OFFSET, MIN_VELOCITY, NUM_DRUMS, STEPS_PER_BAR
 from .infill_data import WINDOW_BARS, WINDOW_STEPS, density_rank, model_inputs
 from .infill_net import NumpyInfillNet
+from .infill_rhythm import carry_touch, missing_steps, play_missing, silenced_cells
 
 PASSES = 6
 MAX_REDRAWS = 8
@@ -113,6 +114,8 @@ class InfillSampler:
              rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """``(variations, steps, 9)`` velocities and offsets: the kept cells as given, the asked ones drawn."""
         steps = ask.num_steps
+        if ask.rhythm_velocity is not None:  # drumify: the kit plays on the rhythm (see infill_rhythm)
+            ask = replace(ask, kept=ask.kept | silenced_cells(ask.rhythm_velocity, NUM_DRUMS))
         velocities = np.where(ask.kept, ask.velocities, 0.0).astype(np.float32)[None].repeat(variations, 0)
         offsets = np.where(ask.kept, ask.offsets, 0.0).astype(np.float32)[None].repeat(variations, 0)
         density = self._density(ask, velocities, offsets, variations)
@@ -126,7 +129,16 @@ class InfillSampler:
             velocities[reopen], offsets[reopen] = 0.0, 0.0
             self._fill(ask, velocities, offsets, reopen, density, temperature, rng)
         self._last_resort(ask, velocities, offsets, density)
+        if ask.rhythm_velocity is not None:
+            self._keep_rhythm(ask, velocities, offsets, density)
         return velocities[:, :steps], offsets[:, :steps]
+
+    def _keep_rhythm(self, ask: Ask, velocities, offsets, density) -> None:
+        missing = missing_steps(ask.rhythm_velocity, velocities)
+        if missing.any():
+            known = ~np.repeat(missing[..., None], NUM_DRUMS, axis=2)
+            play_missing(velocities, missing, self.predict(ask, velocities, offsets, known, density)[..., 0])
+        carry_touch(velocities, offsets, ask.rhythm_velocity, ask.rhythm_offset)
 
     def _density(self, ask: Ask, velocities, offsets, rows: int) -> np.ndarray | None:
         """The density rank each row is told: None for the neutral setting, else the model's own rank for
