@@ -195,6 +195,8 @@ export class DrumGrid {
     if (this.mixing) {
       parts.mute = add({ text: "M", label: `Mute ${drum.name}`, action: "mute" });
       parts.solo = add({ text: "S", label: `Solo ${drum.name}`, action: "solo" });
+      parts.mute.classList.add("mix-mute");
+      parts.solo.classList.add("mix-solo");
       for (const button of [parts.mute, parts.solo]) {
         button.classList.add("mix-btn");
         button.setAttribute("aria-pressed", "false");
