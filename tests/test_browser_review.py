@@ -144,13 +144,13 @@ def test_a_refused_change_says_so_at_its_control_and_the_error_goes_when_a_playa
     desk.wait_for_render(key)
     steps = len(desk.state()["loop"]["pattern"])
     desk.page.select_option("#bars", "16")
-    wait_for_error(desk, "#make-message", "BPM")
+    wait_for_error(desk, "#bars-message", "BPM")
     assert desk.page.get_attribute("#bars", "aria-invalid") == "true"
     assert desk.page.input_value("#bars") == "4" and len(desk.state()["loop"]["pattern"]) == steps
     assert "New loop" not in desk.status()
     desk.page.click("#variations .variation[data-index='1']")
     wait_for_state(desk, "s.variation === 1")
-    desk.page.wait_for_function("() => !document.querySelector('#make-message').textContent")
+    desk.page.wait_for_function("() => !document.querySelector('#bars-message').textContent")
     assert desk.page.get_attribute("#bars", "aria-invalid") is None
     set_slider(desk, "#bpm", 120)
 
@@ -167,14 +167,14 @@ def test_bars_cuts_the_loop_playing_or_has_the_model_continue_it(desk):
     wait_for_state(desk, "s.loop.pattern.length === 32")
     cut = desk.state()["loop"]
     assert cut["pattern"] == loop["pattern"][:32] and cut["velocities"] == loop["velocities"][:32]
-    assert "cut" in desk.text("#make-message") and "next bar" in desk.text("#make-message")
+    assert "cut" in desk.text("#bars-message") and "next bar" in desk.text("#bars-message")
     desk.page.select_option("#bars", "3")
     wait_for_state(desk, "s.loop.pattern.length === 48", timeout=30_000)
     longer = desk.state()["loop"]
     assert longer["pattern"][:32] == cut["pattern"] and longer["velocities"][:32] == cut["velocities"]
     assert sum(len(step) for step in longer["pattern"][32:]) > 0  # the model's new bar
     assert longer["seed_length"] == loop["seed_length"]
-    assert "continued" in desk.text("#make-message")
+    assert "continued" in desk.text("#bars-message")
     desk.wait_for_heard()
     assert [len(r["pattern"]["pattern"]) for r in renders][-2:] == [32, 48]
     desk.page.click("#undo")

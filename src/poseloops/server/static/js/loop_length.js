@@ -29,7 +29,7 @@ export async function changeBars(studio, bars) {
   const state = store.getState();
   const { loop } = state;
   const steps = bars * STEPS_PER_BAR;
-  const say = (text) => studio.spots.make.say(text, { holds: (s) => s.settings.bars === bars });
+  const say = (text) => studio.spots.bars.say(text, { holds: (s) => s.settings.bars === bars });
   if (!loop || loop.pattern.length === steps) {
     store.commitSettings({ bars });
     if (!loop) say(`Bars: ${bars}. The next loop made is ${bars} bar${bars === 1 ? "" : "s"} long.`);
@@ -59,13 +59,13 @@ async function continueTo(studio, state, bars, when, say, current) {
   request.variations = 1;
   studio.generating = true;
   reflectBusy(studio);
-  studio.spots.make.say(`Bars: ${bars}. The drum model is continuing the loop…`);
+  studio.spots.bars.say(`Bars: ${bars}. The drum model is continuing the loop…`);
   let answer;
   try {
     answer = await api.postJson("/api/generate", request);
   } catch (err) {
     if (!current()) return;
-    studio.spots.make.error(generateProblem(err), $("bars"), whileUnchanged(store.getState()));
+    studio.spots.bars.error(generateProblem(err), $("bars"), whileUnchanged(store.getState()));
     $("bars").value = String(store.getState().settings.bars); // still the loop's length
     return;
   } finally {

@@ -47,6 +47,7 @@ export function makeSpots() {
   return {
     controls: spot("controls-message"),
     make: spot("make-message"),
+    bars: spot("bars-message", $("bars")),  // Bars changes the playing loop: its news and refusals beside it
     loop: spot("status"),
     session: spot("session-message"),
     dice: spot("dice-message", $("dice-roll")),
@@ -62,7 +63,8 @@ export function spotFor(studio, origin) {
   const controls = { bpm: "bpm", tap: "bpm", swing: "swing", groove: "groove", kit: "kit" };
   if (controls[origin]) return [spots.controls, $(controls[origin])];
   if (origin === "generate") return [spots.controls, $("generate")]; // the top bar, where Generate is
-  const make = { bars: "bars", temperature: "temperature", style: "style", fill: "fill-every", rng: "rng-seed" };
+  if (origin === "bars") return [spots.bars, $("bars")];
+  const make = { temperature: "temperature", style: "style", fill: "fill-every", rng: "rng-seed" };
   if (make[origin]) return [spots.make, $(make[origin])];
   if (origin === "camera") return [{ error: (text) => panels.camera.say(text, true), clear() {}, showsError: false }, null];
   if (spots[origin]) return [spots[origin], null];
