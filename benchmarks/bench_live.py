@@ -29,7 +29,7 @@ clips in ../shared/data/pose at 30 fps (tests/live_frames.py).
   ``live_still_s`` seconds (``POSELOOPS_BENCH_LIVE_STILL_SECONDS``, 20 by default,
   300 for the issue's five minutes): how often the seed changed after the first 4
   answers (want 0; the tracker's visibility creeps meanwhile), and
-  ``live_still_rss_growth_mb`` the server's memory growth over it.
+  ``live_still_rss_growth_mb`` the server's memory growth over it (from its first second, once the tracker is built).
 """
 
 from __future__ import annotations
@@ -171,17 +171,20 @@ def _session(ws, frames: list[bytes], pid: int, *, fps: int) -> dict:
 
 
 def _still_photo(ws, frame: bytes, pid: int, *, fps: int) -> tuple[int, float]:
-    """The same frame at ``fps`` for ``STILL_SECONDS``: seed changes after the first 4 answers, RSS growth (MB)."""
-    start, sent, seeds = time.perf_counter(), 0, []
-    baseline = _rss_mb(pid)
+    """The same frame at ``fps`` for ``STILL_SECONDS``: seed changes after the first 4 answers, and
+    RSS growth (MB) from the end of the first second (the stream's tracker built) to the end."""
+    start, sent, seeds, baseline = time.perf_counter(), 0, [], None
     while time.perf_counter() - start < STILL_SECONDS:
         ws.send(frame)
         answer = json.loads(ws.recv())
         seeds.append(json.dumps(answer.get("seed")))
         sent += 1
+        if sent == fps:
+            baseline = _rss_mb(pid)
         time.sleep(max(0.0, start + sent / fps - time.perf_counter()))
     changes = sum(a != b for a, b in zip(seeds[4:], seeds[5:]))
-    return changes, round(_rss_mb(pid) - baseline, 1)
+    end = _rss_mb(pid)
+    return changes, round(end - (end if baseline is None else baseline), 1)
 
 
 def _rss_mb(pid: int) -> float:
