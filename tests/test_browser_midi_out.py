@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def midi_rig():
-    jack = JackServer("poseloops-browser-test")
+    jack = JackServer("pl-page")  # short: libjack overruns a buffer on some long names
     server = reader = None
     try:
         server = start_server(env={"JACK_DEFAULT_SERVER": jack.name})

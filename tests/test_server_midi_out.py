@@ -29,7 +29,7 @@ KICK_EVERY_BEAT = {"pattern": [[0] if step % 4 == 0 else [] for step in range(16
 
 @pytest.fixture(scope="module")
 def rig():
-    jack = JackServer("poseloops-serve-test")
+    jack = JackServer("pl-serve")  # short: libjack overruns a buffer on some long names
     server = reader = None
     try:
         server = start_server(wait_ready=False, env={"JACK_DEFAULT_SERVER": jack.name})
