@@ -10,12 +10,11 @@ import argparse
 from pathlib import Path
 
 from ..errors import ModelError
+from ..model.infill_config import InfillConfig
 from .common import bounded_float, bounded_int
 
 
 def register(subparsers) -> None:
-    from ..model.infill_train import InfillConfig
-
     defaults = InfillConfig()
     parser = subparsers.add_parser(
         "train-infill",
@@ -61,7 +60,7 @@ def run_train_infill(args: argparse.Namespace) -> int:
     except ModuleNotFoundError:
         raise ModelError("training needs PyTorch: pip install -e '.[train]'") from None
     from ..model.drum_model import load_default_model
-    from ..model.infill_train import InfillConfig, train_infill
+    from ..model.infill_train import train_infill
 
     if args.out.is_dir():
         raise ParameterError(f"--out {args.out} is a folder; give a file name like model.npz", argument="out")

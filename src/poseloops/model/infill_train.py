@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import math
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +27,7 @@ import torch
 
 from ..pattern import STEPS_PER_BAR
 from .corpus import load_split
+from .infill_config import InfillConfig
 from .infill_data import Batch, Windows, cut_windows, density_quantiles, training_batch
 from .infill_spec import InfillSpec, save_infill
 from .infill_torch import InfillNet, net_to_arrays
@@ -36,27 +37,6 @@ from .weights import LOG_SCALE_RANGE
 
 VALIDATION_SEED = 2019  # fixed masks for the validation windows: epochs and runs compare
 VALIDATION_STRIDE_BARS = 2
-
-
-@dataclass(frozen=True)
-class InfillConfig:
-    epochs: int = 40
-    steps_per_epoch: int = 250
-    minutes: float | None = None  # wall-clock cap; the best epoch so far is kept
-    seed: int = 1
-    width: int = 128
-    heads: int = 4
-    layers: int = 4
-    feedforward: int = 256
-    dropout: float = 0.1
-    batch: int = 64  # windows per process and step
-    learning_rate: float = 1.5e-3
-    final_learning_rate: float = 5e-5
-    weight_decay: float = 0.01
-    clip_norm: float = 1.0
-    groove_weight: float = 0.1
-    max_files: int | None = None  # the first N files of each split (smoke tests)
-    device: str = "cpu"
 
 
 def split_windows(data_dir: str | Path, split: str, styles: tuple[str, ...], *, stride_bars: int,
