@@ -166,7 +166,8 @@ class Studio:
             """() => { const p = window.studio.player, loop = window.studio.store.getState().loop;
                        if (!p.playing) return true;
                        const heard = p.heard();
-                       return heard && !p.pending && loop && JSON.stringify(heard.loop.pattern) === JSON.stringify(loop.pattern); }""",
+                       const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);  // an accent edit keeps the pattern
+                       return heard && !p.pending && loop && same(heard.loop.pattern, loop.pattern) && same(heard.loop.velocities, loop.velocities); }""",
             timeout=timeout,
         )
         # The page redraws the grid for a newly heard loop in its next animation frame, which may
