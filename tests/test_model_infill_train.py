@@ -14,10 +14,10 @@ import pytest
 from poseloops.model.cell_selection import select_cells
 from poseloops.pattern import Pattern
 
-from .conftest import assert_one_line_error, run_cli
+from .conftest import GROOVE_SAMPLE, assert_one_line_error, run_cli
 
 TINY = ["--epochs", "2", "--steps-per-epoch", "6", "--width", "32", "--layers", "1", "--heads", "2", "--batch", "8",
-        "--threads", "1", "--max-files", "6", "--seed", "4", "--quiet"]
+        "--threads", "1", "--max-files", "24", "--seed", "4", "--quiet"]  # 24: the fixture set's first long file is its 17th
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +91,6 @@ def test_an_out_that_is_a_folder_or_data_that_is_missing_is_refused(tmp_path):
     assert_one_line_error(run_cli("train-infill", "--data", str(tmp_path / "none"), "--out", str(tmp_path / "m.npz")),
                           "does not exist")
     assert_one_line_error(run_cli("train-infill", "--data", str(tmp_path), "--out", str(tmp_path)), "is a folder")
+    # the fixture set's first 4 train files are one- and two-bar fills: nothing a 4-bar window can be cut from
+    assert_one_line_error(run_cli("train-infill", "--data", str(GROOVE_SAMPLE), "--out", str(tmp_path / "m.npz"),
+                                  "--max-files", "4"), "no file of 4 whole bars")

@@ -25,10 +25,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..errors import InputError
 from ..pattern import STEPS_PER_BAR
 from .corpus import load_split
 from .infill_config import InfillConfig
-from .infill_data import Batch, Windows, cut_windows, density_quantiles, training_batch
+from .infill_data import WINDOW_STEPS, Batch, Windows, cut_windows, density_quantiles, training_batch
 from .infill_spec import InfillSpec, save_infill
 from .infill_torch import InfillNet, net_to_arrays
 from .train_distributed import Distributed
@@ -46,6 +47,9 @@ def split_windows(data_dir: str | Path, split: str, styles: tuple[str, ...], *, 
     n = len(dataset.sequences) if max_files is None else min(max_files, len(dataset.sequences))
     index = {name: i + 1 for i, name in enumerate(styles)}
     ends = [sounding_length(dataset.sequences[i]) for i in range(n)]
+    if max(ends, default=0) < WINDOW_STEPS:
+        raise InputError(f"the {split} split of {data_dir} has no file of 4 whole bars to learn from "
+                         f"({n} file{'s' if n != 1 else ''} read{'' if max_files is None else ': try a larger --max-files'})")
     return cut_windows([dataset.velocities[i][:e] for i, e in zip(range(n), ends)],
                        [dataset.offsets[i][:e] for i, e in zip(range(n), ends)],
                        [index.get(s, 0) for s in dataset.styles[:n]], dataset.fills[:n], stride_bars=stride_bars)

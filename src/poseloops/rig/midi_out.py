@@ -22,6 +22,7 @@ from .live_player import START_LEAD_NS, LivePlayer, LiveLoop
 CLIENT_NAME = "PoseLoops"  # the MIDI client a DAW sees; the port is named by the user
 MAX_PORT_NAME = 64
 JOIN_WAIT_S = 1.0  # Link finds a session's peers on the local network within a few hundred ms
+DRAIN_S = 0.1  # many JACK periods (a period is 1-20 ms), unnoticed at a stop
 NO_MIDI_SYSTEM = "no MIDI system: start JACK (jackd) or load ALSA's sequencer (modprobe snd-seq)"
 
 
@@ -41,6 +42,9 @@ class MidiOutPort:
         self.midi_out.send_message(message)
 
     def close(self) -> None:
+        # JACK takes a client's MIDI from its ring buffer in the next process cycles: a port
+        # closed at once drops what was just sent (a stop's note-offs, All Notes Off, clock Stop).
+        time.sleep(DRAIN_S)
         with contextlib.suppress(Exception):
             self.midi_out.close_port()
         del self.midi_out
