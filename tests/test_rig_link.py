@@ -219,6 +219,39 @@ def page_to_link_us(studio, peer: LinkPeer):
     return lambda audio_s: ((audio_s * 1000 + audio_to_page_ms) + page_to_mono_ms) * 1000 + mono_to_link_us
 
 
+PLAYS = 3  # at most: a play is repeated when the audio clock stalled (see play_a_bar_loop_on_link)
+STALL_MS = 4.0  # a jump of the audio clock against the page's: the player's REALIGN_S
+
+
+def play_a_bar_loop_on_link(browser, server, peers, tmp_path) -> Studio:
+    """A fresh page in the session at PAGE_BPM, playing a one-bar loop for RECORD_S while its output
+    is recorded. ``window.__stalls`` lists the jumps (ms) of the audio clock against the page's
+    clock seen at the Link polls: on a busy machine headless Chromium's audio output now and then
+    stalls for tens of ms, the audio clock falls behind Link's, and the page moves its loop back
+    onto Link's bars, as it should (so that play cannot show a loop that is never moved)."""
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
+    studio = Studio(context.new_page(), server.url).open()
+    studio.page.wait_for_function("() => document.querySelector('#link-status').textContent === 'Link: 2 peers'")
+    assert studio.page.is_visible("#link-status")
+    changed = peers[0].ask("set_tempo", bpm=PAGE_BPM)["monotonic"]
+    wait_for_state(studio, f"Math.abs(s.settings.bpm - {PAGE_BPM}) < 0.01", timeout=5000)
+    print(f"the page took the session's tempo after {(time.monotonic() - changed) * 1000:.0f} ms")
+    load_session(studio, one_bar_session(tmp_path / "bar.json"))
+    studio.page.evaluate("""stallMs => { const p = window.studio.player, l = window.studio.link, realign = p.realign.bind(p);
+        window.__realigned = 0; window.__stalls = []; let last = null;
+        p.realign = () => { window.__realigned++; return realign(); };
+        const poll = l.poll.bind(l);
+        l.poll = async () => { const c = p.ctx, s = c && c.state === 'running' ? c.getOutputTimestamp() : null;
+          if (s && s.performanceTime > 0) { const now = s.performanceTime - s.contextTime * 1000;
+            if (last !== null && Math.abs(now - last) > stallMs) window.__stalls.push(Math.round(now - last));
+            last = now; }
+          return poll(); }; }""", STALL_MS)
+    studio.start_tap(RECORD_S)  # before playing: a probe added later shifts the output's timestamps
+    studio.play()
+    time.sleep(RECORD_S + 0.5)
+    return studio
+
+
 def test_the_page_follows_the_session_and_its_bars_start_on_links(rig, tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -227,19 +260,18 @@ def test_the_page_follows_the_session_and_its_bars_start_on_links(rig, tmp_path)
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(chromium_in(namespace, tmp_path, CHROMIUM)), args=args)
         try:
-            context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
-            studio = Studio(context.new_page(), server.url).open()
-            studio.page.wait_for_function("() => document.querySelector('#link-status').textContent === 'Link: 2 peers'")
-            assert studio.page.is_visible("#link-status")
-            changed = peers[0].ask("set_tempo", bpm=PAGE_BPM)["monotonic"]
-            wait_for_state(studio, f"Math.abs(s.settings.bpm - {PAGE_BPM}) < 0.01", timeout=5000)
-            print(f"the page took the session's tempo after {(time.monotonic() - changed) * 1000:.0f} ms")
-            load_session(studio, one_bar_session(tmp_path / "bar.json"))
-            studio.start_tap(RECORD_S)  # before playing: a probe added later shifts the output's timestamps
-            studio.play()
-            time.sleep(RECORD_S + 0.5)
+            for attempt in range(1, PLAYS + 1):
+                studio = play_a_bar_loop_on_link(browser, server, peers, tmp_path)
+                stalls = studio.page.evaluate("window.__stalls")
+                if not stalls:
+                    break
+                # the page then rightly moved its loop back onto Link's bars: the recording is not one loop
+                print(f"play {attempt}: the audio clock stalled (by {stalls} ms) on this busy machine; playing again")
+                studio.page.context.close()
+            assert not stalls
             recording = studio.read_tap()
             assert recording.holes == []
+            assert studio.page.evaluate("window.__realigned") == 0  # on the grid: the loop is never moved
             starts = loop_starts(recording, buffer_playing(studio))
             to_link = page_to_link_us(studio, peers[0])
             tempo = server.get("/api/link").json()["tempo"]
@@ -247,6 +279,11 @@ def test_the_page_follows_the_session_and_its_bars_start_on_links(rig, tmp_path)
             print(f"the page's bar starts are {', '.join(f'{e:.2f}' for e in errors_ms)} ms off Link's")
             assert len(starts) >= 3
             assert max(errors_ms) < BAR_LIMIT_MS, errors_ms
+            # a clock that drifts 6 ms (as if the sound card's clock ran slow): the loop moves back onto the grid
+            studio.page.evaluate("() => { const l = window.studio.link, own = l.offsetMs.bind(l); l.offsetMs = () => own() + 6; }")
+            studio.page.wait_for_function("() => window.__realigned === 1", timeout=5000)
+            studio.page.wait_for_timeout(2500)  # moved once: the next polls find it on the grid
+            assert studio.page.evaluate("window.__realigned") == 1
             # a BPM change in the studio becomes the session's
             sent = time.monotonic()
             set_slider(studio, "#bpm", STUDIO_BPM)

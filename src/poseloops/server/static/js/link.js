@@ -17,14 +17,19 @@ const QUICK_SAMPLES = 8;        // round trips measured at start, before the fir
 const KEPT_SAMPLES = 16;        // the recent trips the quickest is chosen from (clocks drift slowly)
 const TEMPO_EPSILON = 0.005;    // BPM: Link reports 132.99995 for a session set to 133
 const TEMPO_DECIMALS = 3;
-const REALIGN_S = 0.002;        // a bar start further than this off the session's is moved onto it
+const REALIGN_S = 0.004;        // a bar start further than this off the session's is moved onto it
 const REALIGN_AHEAD_S = 0.1;    // looks at a bar far enough ahead to be queued in time
+// A drift is the median of this many polls: an audio output stamp or a clock sample is now and then
+// several ms off for one poll (seen: 5-11 ms in headless Chromium), and moving the loop for that
+// is an audible jump, while a real drift (a sound card's clock, ~0.1 ms a second) persists.
+const DRIFT_POLLS = 5;
 
 export class LinkFollower {
   constructor({ player, playback }) {
     Object.assign(this, { player, playback });
     this.session = null;        // the latest GET /api/link answer
     this.samples = [];          // {rtt, offset}: Link-clock ms minus page ms
+    this.drifts = [];           // the loop's bar start minus the session's, at the last polls (s)
     this.tempo = null;          // the tempo last taken from or given to the session
     this.putSeq = 0;            // bumped as a PUT starts and ends: polls across one are not believed about the tempo
     this.putting = 0;           // PUTs under way
@@ -81,10 +86,13 @@ export class LinkFollower {
     if (believed && Math.abs(session.tempo - this.tempo) > TEMPO_EPSILON) {
       const bpm = Number(session.tempo.toFixed(TEMPO_DECIMALS));
       this.tempo = bpm;
+      this.drifts = [];
       store.commitSettings({ bpm }, { merge: "bpm" });
       this.playback.schedule({ origin: "link" });
     } else if (this.player.playing && !this.player.pending) {
       this.realign();
+    } else {
+      this.drifts = []; // a loop queued at the session's next bar: what was measured before no longer holds
     }
   }
 
@@ -140,8 +148,19 @@ export class LinkFollower {
     const own = this.player.loopBarTime(this.player.current, this.player.context().currentTime + REALIGN_AHEAD_S);
     const halfBar = (this.session.quantum * 30) / this.session.tempo;
     const session = this.nextBarAt(own - halfBar); // the session's bar start nearest the loop's
-    if (Math.abs(own - session) > REALIGN_S) this.player.realign();
+    this.drifts.push(own - session);
+    if (this.drifts.length > DRIFT_POLLS) this.drifts.shift();
+    if (this.drifts.length === DRIFT_POLLS && Math.abs(median(this.drifts)) > REALIGN_S) {
+      this.drifts = [];
+      this.player.realign();
+    }
   }
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** {contextTime (s), performanceTime (ms)}: which audio-clock time reaches the speakers when. */
