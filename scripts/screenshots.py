@@ -2,7 +2,7 @@
 
 Starts ``poseloops serve --port 0`` (the command on PATH beside this Python), opens the page
 in Debian's Chromium with Playwright, makes a loop from the dice with a locked seed (the
-same picture each run), plays it, and writes docs/studio-desktop.png and docs/studio-phone.png.
+same picture each run), plays it, edits a cell, locks the kick row and bar 2, and writes docs/studio-desktop.png and docs/studio-phone.png.
 
     PYTHONPATH=src .venv/bin/python scripts/screenshots.py
 """
@@ -56,6 +56,8 @@ def shoot(browser, url: str, name: str, viewport: dict, phone: bool) -> Path:
     page.wait_for_function("t => window.studio.store.getState().take > t", arg=take, timeout=60_000)
     page.wait_for_function("() => window.studio.player.playing")
     page.click("#loop-grid .cell[data-step='50'][data-drum='7']")  # an edit, to show its colour
+    page.click("#loop-grid .head-lock-row[data-drum='0']")  # locks, to show how a kept row and bar look
+    page.click("#loop-grid .head-lock-bar[data-bar='1']")
     if phone:
         page.wait_for_timeout(800)  # Roll scrolled the loop and Play into view
     else:
