@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 
 from .net_namespace import NetNamespace
-from .server_harness import POSELOOPS, READY_TIMEOUT_S, free_port
+from .server_harness import POSELOOPS, READY_TIMEOUT_S, end_process, free_port
 
 PEER_SCRIPT = Path(__file__).with_name("link_peer.py")
 QUANTUM = 4.0
@@ -97,12 +97,7 @@ class LinkServer:
 
     def close(self) -> None:
         self.namespace.call(self._client.close)
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        end_process(self.process)
         self.log_path.unlink(missing_ok=True)
 
 

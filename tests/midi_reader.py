@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import threading
 import time
+from contextlib import contextmanager
 
 SAMPLE_RATE = 48_000
 # JACK delivers a client's MIDI at the start of the next period, so received times are
@@ -135,3 +136,23 @@ class MidiReader:
     def close(self) -> None:
         self.client.deactivate()
         self.client.close()
+
+
+@contextmanager
+def served_with_jack(prefix: str, *, wait_ready: bool = True):
+    """A JACK server (named from ``prefix``: keep it short, libjack overruns a buffer on some
+    long names), ``poseloops serve`` on it and a reader: yields (server, reader), all stopped after."""
+    from .server_harness import start_server
+
+    jack = JackServer(prefix)
+    server = reader = None
+    try:
+        server = start_server(wait_ready=wait_ready, env={"JACK_DEFAULT_SERVER": jack.name})
+        reader = MidiReader(jack)
+        yield server, reader
+    finally:
+        if reader is not None:
+            reader.close()
+        if server is not None:
+            server.stop()
+        jack.stop()

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from .browser_harness import load_session, new_studio, rock_session, set_slider
-from .midi_reader import JackServer, MidiReader
-from .server_harness import start_server
+from .midi_reader import served_with_jack
 from .test_midi_out import ALL_NOTES_OFF, CLOCK, NOTE_OFF, NOTE_ON, STOP
 
 pytestmark = pytest.mark.browser
@@ -18,18 +17,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def midi_rig():
-    jack = JackServer("pl-page")  # short: libjack overruns a buffer on some long names
-    server = reader = None
-    try:
-        server = start_server(env={"JACK_DEFAULT_SERVER": jack.name})
-        reader = MidiReader(jack)
-        yield server, reader
-    finally:
-        if reader is not None:
-            reader.close()
-        if server is not None:
-            server.stop()
-        jack.stop()
+    with served_with_jack("pl-page") as rig:
+        yield rig
 
 
 def tick_period_s(messages) -> float:

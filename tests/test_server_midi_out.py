@@ -17,8 +17,7 @@ from poseloops.errors import PoseLoopsError
 from poseloops.midi_io import read_midi_pattern
 from poseloops.pattern import pattern_to_dict
 
-from .midi_reader import JackServer, MidiReader
-from .server_harness import start_server
+from .midi_reader import served_with_jack
 from .test_midi_out import ALL_NOTES_OFF, CLOCK, GM_DRUM_PITCHES, GROOVE_FILE, NOTE_OFF, NOTE_ON, START, STOP
 
 BPM = 300.0
@@ -29,18 +28,8 @@ KICK_EVERY_BEAT = {"pattern": [[0] if step % 4 == 0 else [] for step in range(16
 
 @pytest.fixture(scope="module")
 def rig():
-    jack = JackServer("pl-serve")  # short: libjack overruns a buffer on some long names
-    server = reader = None
-    try:
-        server = start_server(wait_ready=False, env={"JACK_DEFAULT_SERVER": jack.name})
-        reader = MidiReader(jack)
-        yield server, reader
-    finally:
-        if reader is not None:
-            reader.close()
-        if server is not None:
-            server.stop()
-        jack.stop()
+    with served_with_jack("pl-serve", wait_ready=False) as rig:
+        yield rig
 
 
 def test_the_pages_loop_plays_then_a_new_loop_takes_over_at_a_bar_line(rig):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..midi_io import DEFAULT_BPM
 from ..pattern import MAX_BPM, MIN_BPM
+from ..rig.midi_out import JOIN_WAIT_S
 from ..timing import FULL_GROOVE, MAX_SWING, NO_GROOVE, STRAIGHT_SWING
 from .common import bounded_float, bounded_int, read_pattern_file
 
@@ -34,8 +35,9 @@ def register(subparsers) -> None:
                       help="also send MIDI clock (24 per quarter note) with Start and Stop, so a DAW or "
                       "a groovebox follows")
     play.add_argument("--link", action="store_true",
-                      help="follow the Ableton Link session's tempo and bar lines (joins Link: it "
-                      "announces itself by multicast on the local network)")
+                      help="follow the Ableton Link session's tempo and bar lines, after waiting up to "
+                      f"{JOIN_WAIT_S:g} s for its peers (joins Link: it announces itself by multicast on the "
+                      "local network)")
     play.add_argument("--bpm", type=bounded_float(MIN_BPM, MAX_BPM, "bpm"), default=None,
                       help=f"tempo, {MIN_BPM:g}-{MAX_BPM:g} (default: the pattern's own, else {DEFAULT_BPM:g}; "
                       "with --link: the tempo offered to a session without other peers)")

@@ -21,7 +21,8 @@ from .live_player import START_LEAD_NS, LivePlayer, LiveLoop
 
 CLIENT_NAME = "PoseLoops"  # the MIDI client a DAW sees; the port is named by the user
 MAX_PORT_NAME = 64
-JOIN_WAIT_S = 1.0  # Link finds a session's peers on the local network within a few hundred ms
+JOIN_WAIT_S = 3.0  # Link finds peers within a few hundred ms, but took over 1 s on a busy machine (and then
+# this player's own timeline, at --bpm, met the session and changed its tempo); alone, play starts 3 s late
 DRAIN_S = 0.1  # many JACK periods (a period is 1-20 ms), unnoticed at a stop
 NO_MIDI_SYSTEM = "no MIDI system: start JACK (jackd) or load ALSA's sequencer (modprobe snd-seq)"
 
