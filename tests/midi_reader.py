@@ -21,6 +21,7 @@ SAMPLE_RATE = 48_000
 # sets a short period (256 frames would be 5.3 ms).
 PERIOD_FRAMES = 32
 START_TIMEOUT_S = 60.0  # a busy machine takes long to start a CLI
+PROBE_TIMEOUT_S = 10.0  # jack_lsp waits forever on a server that has stopped answering
 
 
 NAME_POOL = 6  # JACK's registry holds 8 servers, and frees a dead one's slot only for its own name
@@ -32,8 +33,11 @@ def free_server_name(prefix: str) -> str:
     registry (killed, say) leaves a slot that the next server of that name takes back."""
     for index in range(NAME_POOL):
         name = f"{prefix}-{index}"
-        probe = subprocess.run(["jack_lsp", "-s", name], capture_output=True, text=True,
-                               env={**os.environ, "JACK_NO_START_SERVER": "1"})
+        try:
+            probe = subprocess.run(["jack_lsp", "-s", name], capture_output=True, text=True, timeout=PROBE_TIMEOUT_S,
+                                   env={**os.environ, "JACK_NO_START_SERVER": "1"})
+        except subprocess.TimeoutExpired:  # a server of that name that no longer answers: its name is taken
+            continue
         if probe.returncode != 0:
             return name
     raise RuntimeError(f"all {NAME_POOL} JACK server names {prefix}-N are in use")
@@ -56,7 +60,11 @@ class JackServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"jackd ended: {self.process.stderr.read().decode(errors='replace')[-400:]}")
-            probe = subprocess.run(["jack_lsp", "-s", self.name], env=self.env, capture_output=True, text=True)
+            try:
+                probe = subprocess.run(["jack_lsp", "-s", self.name], env=self.env, capture_output=True, text=True,
+                                       timeout=PROBE_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                continue
             if probe.returncode == 0 and "system:" in probe.stdout:
                 return
             time.sleep(0.1)
