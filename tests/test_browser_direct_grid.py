@@ -274,6 +274,7 @@ def touch_drag(studio, x: float, y: float, dy: float, moves: int = 6) -> None:
 
 def test_on_a_phone_a_finger_drags_velocity_and_locks_by_touch(phone):
     page = phone.page
+    phone.wait_for_heard()  # the grid shows (and a drag starts from) the loop heard, which may still be the last one
     loop = phone.state()["loop"]
     step, drum = next((s, d) for s in range(10, 32) for d in loop["pattern"][s] if velocity_at(loop, s, d) > 50)
     start = velocity_at(loop, step, drum)
