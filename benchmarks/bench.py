@@ -38,6 +38,27 @@ def median_ms(func: Callable[[], object], *, repeats: int = 30, warmup: int = 3)
     return round(times[len(times) // 2], 3)
 
 
+def paired_median_ms(func: Callable[[], object], reference: Callable[[], object], *, repeats: int = 20,
+                     block: int = 5, settle_s: float = 0.3) -> tuple[float, float]:
+    """Median wall times (ms) of ``func()`` and ``reference()``, timed in alternating blocks.
+
+    Alternating puts both under the same load: on a shared machine, timing one after the other
+    compared two moments more than two implementations. Blocks rather than single calls, with
+    ``settle_s`` between them: each library's worker threads spin for a while after a call
+    (OpenMP's, OpenBLAS's), and would be timed as the other's load.
+    """
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(-(-repeats // block)):
+        for job, found in zip((func, reference), times):
+            job()  # warm: the other library ran last
+            for _ in range(block):
+                start = time.perf_counter()
+                job()
+                found.append((time.perf_counter() - start) * 1000.0)
+            time.sleep(settle_s)
+    return tuple(round(sorted(found)[len(found) // 2], 3) for found in times)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--json", action="store_true", help="print one JSON object")

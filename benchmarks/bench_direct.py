@@ -12,7 +12,7 @@ import copy
 
 import numpy as np
 
-from bench import median_ms
+from bench import median_ms, paired_median_ms
 from poseloops.model.cell_selection import select_cells
 from poseloops.model.infill_model import load_default_infill_model
 from poseloops.model.infill_sampling import InfillSampler
@@ -33,11 +33,13 @@ def jobs(model) -> dict:
 
 def run(results: dict) -> None:
     model = load_default_infill_model()
-    for key, job in jobs(model).items():
-        results[key] = median_ms(job, repeats=20)
     reference = torch_model(model)
-    for key, job in jobs(reference).items() if reference is not None else ():
-        results[f"torch_{key}"] = median_ms(job, repeats=10)
+    if reference is None:
+        for key, job in jobs(model).items():
+            results[key] = median_ms(job, repeats=20)
+        return
+    for (key, job), torch_job in zip(jobs(model).items(), jobs(reference).values()):
+        results[key], results[f"torch_{key}"] = paired_median_ms(job, torch_job, repeats=20)
 
 
 class _TorchForward:

@@ -12,7 +12,8 @@ from .browser_harness import load_session, new_studio, rock_session, set_slider
 from .midi_reader import served_with_jack
 from .test_midi_out import ALL_NOTES_OFF, CLOCK, NOTE_OFF, NOTE_ON, STOP
 
-pytestmark = pytest.mark.browser
+# times what it hears against the machine's clock: runs alone, after the rest (scripts/test.sh)
+pytestmark = [pytest.mark.browser, pytest.mark.quiet]
 
 
 @pytest.fixture(scope="module")

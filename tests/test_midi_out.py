@@ -24,6 +24,9 @@ from poseloops.pattern import pattern_to_json
 from .conftest import POSELOOPS
 from .midi_reader import JackServer, MidiReader
 
+# times what it hears against the machine's clock: runs alone, after the rest (scripts/test.sh)
+pytestmark = pytest.mark.quiet
+
 GROOVE_FILE = Path(__file__).parent / "data/groove/drummer7/session3/48_funk_112_beat_4-4.mid"
 GM_DRUM_PITCHES = (36, 38, 42, 46, 41, 43, 45, 49, 51)  # the file export's pitches, class by class
 NOTE_ON, NOTE_OFF, CLOCK, START, STOP = 0x99, 0x89, 0xF8, 0xFA, 0xFC  # channel 10 = 0x_9

@@ -23,6 +23,9 @@ from .browser_harness import CHROMIUM, CHROMIUM_ARGS, DESKTOP, Studio, load_sess
 from .link_rig import LinkPeer, LinkServer, chromium_in, phase_error_ms
 from .net_namespace import NetNamespace
 
+# times what it hears against the machine's clock: runs alone, after the rest (scripts/test.sh)
+pytestmark = pytest.mark.quiet
+
 FOLLOW_LIMIT_S = 1.0
 BEAT_LIMIT_MS = 1.0
 POLL_S = 0.005

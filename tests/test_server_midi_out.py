@@ -20,6 +20,9 @@ from poseloops.pattern import pattern_to_dict
 from .midi_reader import served_with_jack
 from .test_midi_out import ALL_NOTES_OFF, CLOCK, GM_DRUM_PITCHES, GROOVE_FILE, NOTE_OFF, NOTE_ON, START, STOP
 
+# times what it hears against the machine's clock: runs alone, after the rest (scripts/test.sh)
+pytestmark = pytest.mark.quiet
+
 BPM = 300.0
 BAR_S = 4 * 60.0 / BPM
 KICK_EVERY_BEAT = {"pattern": [[0] if step % 4 == 0 else [] for step in range(16)],
