@@ -9,7 +9,7 @@ model's small matrices, with the same results to float32 rounding:
 - attention's ``1 / sqrt(head size)`` is folded into the query weights;
 - each product's bias is one more row of its weights, read by a column of ones
   that the product's input carries in its work array: adding a bias was a pass
-  over the whole product, and the passes, not the products, were half the time.
+  over the whole product, and such passes, not the products, took a third of the time.
 The 64-step windows of all variations and all windows of a pass go through as
 one batch, and each thread reuses its own work arrays between calls of one
 batch size: fresh arrays of a megabyte each are mapped and zeroed by the kernel
