@@ -30,13 +30,18 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
+import tempfile
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
+from filelock import FileLock, Timeout
 
 from ..errors import InputError, ModelError, ParameterError
 from ..pattern import MAX_BPM, MAX_VELOCITY, MIN_BPM, STEPS_PER_BAR, STEPS_PER_BEAT, Pattern, check_bpm, check_num_steps
@@ -86,7 +91,16 @@ CLASSIFIER_FILE = "rhythm_classifier.json"
 CLASSIFIER_TYPE = "poseloops-rhythm-classifier"
 CLASSIFIER_VERSION = 1
 
+# numba compiles librosa's peak picker on first use and writes it to a cache shared by every
+# process of the install. Two processes writing it at once can leave it corrupt, and from then on
+# every process that loads it crashes (a segfault, seen when two test workers and their servers
+# started together on a fresh install). So librosa runs under a lock across processes too: a
+# recording waits at most for one other recording's analysis.
+LIBROSA_LOCK_PATH = Path(tempfile.gettempdir()) / "poseloops-librosa.lock"
+LIBROSA_LOCK_TIMEOUT_S = 300  # a first compile takes up to a minute on a slow machine
+
 _librosa_lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -212,7 +226,7 @@ def detect_onsets(mono: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.nd
     """``(power spectrogram, onset envelope, onset frames)`` at ``ANALYSIS_SAMPLE_RATE``."""
     import librosa  # heavy (about a second), and its peak picker compiles once per process
 
-    with _librosa_lock:  # numba's first compilation is not safe to race
+    with _librosa_lock, _librosa_process_lock():
         y = librosa.resample(mono, orig_sr=sample_rate, target_sr=ANALYSIS_SAMPLE_RATE)
         y = np.concatenate([quietest_stretch(y, LEAD_IN_FRAMES * HOP_LENGTH), y])
         power = np.abs(librosa.stft(y, n_fft=N_FFT, hop_length=HOP_LENGTH)) ** 2
@@ -224,6 +238,22 @@ def detect_onsets(mono: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.nd
     frames = frames[(envelope[frames] >= MIN_ONSET_STRENGTH) & (frames >= LEAD_IN_FRAMES)]
     frames = frames[above_background(power, frames)]
     return power[:, LEAD_IN_FRAMES:], envelope[LEAD_IN_FRAMES:], frames - LEAD_IN_FRAMES
+
+
+@contextmanager
+def _librosa_process_lock():
+    """``LIBROSA_LOCK_PATH`` held, or (if it cannot be had) a warning and no lock."""
+    lock = FileLock(LIBROSA_LOCK_PATH, timeout=LIBROSA_LOCK_TIMEOUT_S, mode=0o666)  # users share it
+    try:
+        lock.acquire()
+    except (Timeout, OSError) as err:
+        log.warning("analysing without the cross-process librosa lock: %s", err)
+        yield
+        return
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def above_background(power: np.ndarray, frames: np.ndarray) -> np.ndarray:
