@@ -34,7 +34,8 @@ ALL_NOTES_OFF = bytes([0xB9, 123, 0])
 BPM, SWING, LOOPS, STEPS = 300.0, 0.6, 3, 32
 MAX_TIMING_P99_MS = 2.0
 MAX_CLOCK_JITTER_P99_MS = 1.0
-PERFORMANCES = 3  # at most: see test_plays_the_loops_notes_velocities_and_timing_with_clock
+PERFORMANCES = 5  # at most: see test_plays_the_loops_notes_velocities_and_timing_with_clock
+DISTURBED_PAUSE_S = 3.0  # before playing a disturbed performance again
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +117,9 @@ def test_plays_the_loops_notes_velocities_and_timing_with_clock(jack, reader, gr
     """Every performance's notes exact; the timing figures of the first performance the machine
     left alone. This 2-core VM is shared with other test suites: now and then another process
     holds a CPU in the kernel for milliseconds, delaying even real-time threads (JACK's or the
-    player's), so a disturbed performance is played again, at most twice; all are printed."""
+    player's), so a disturbed performance is played again after a pause, at most four times; all
+    are printed. (CI's run of stop 25 met a disturbance that lasted three performances in a row,
+    just after the parallel pass had ended.)"""
     pattern, path = groove_loop
     figures = []
     for attempt in range(PERFORMANCES):
@@ -129,6 +132,7 @@ def test_plays_the_loops_notes_velocities_and_timing_with_clock(jack, reader, gr
               f"{timing_p99:.3f} ms; {LOOPS * STEPS // 4 * 24} clock ticks, period jitter p99 {jitter_p99:.3f} ms")
         if timing_p99 <= MAX_TIMING_P99_MS and jitter_p99 <= MAX_CLOCK_JITTER_P99_MS:
             break
+        time.sleep(DISTURBED_PAUSE_S)
     assert figures[-1][0] <= MAX_TIMING_P99_MS, figures
     assert figures[-1][1] <= MAX_CLOCK_JITTER_P99_MS, figures
 

@@ -3,8 +3,8 @@
 CI's stop 25 crashed here: two test workers and the servers they started compiled librosa's
 peak picker together, the numba cache they shared was left corrupt, and every later process
 that loaded it died with a segfault. Each test gives its processes their own numba cache and
-their own temporary folder (where the cross-process lock lives), so nothing else on the
-machine touches them.
+their own cache folder (where the cross-process lock lives), so nothing else on the machine
+touches them.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import time
 import pytest
 from filelock import FileLock
 
-from poseloops.seeds.rhythm import LIBROSA_LOCK_PATH
+from poseloops.seeds.rhythm import LIBROSA_LOCK_NAME
 
 READER = """
 import json, sys
@@ -42,8 +42,7 @@ def fresh_install(tmp_path_factory):
     """An environment whose numba cache and temporary folder are empty and ours alone."""
     root = tmp_path_factory.mktemp("fresh-install")
     (root / "numba").mkdir()
-    (root / "tmp").mkdir()
-    return {**os.environ, "NUMBA_CACHE_DIR": str(root / "numba"), "TMPDIR": str(root / "tmp"),
+    return {**os.environ, "NUMBA_CACHE_DIR": str(root / "numba"), "XDG_CACHE_HOME": str(root / "cache"),
             "PYTHONWARNINGS": "ignore"}
 
 
@@ -74,8 +73,9 @@ def test_processes_that_read_at_once_on_a_fresh_install_all_read_and_leave_the_c
 
 
 def test_a_reader_waits_while_another_process_holds_the_librosa_lock(fresh_install):
-    lock_path = LIBROSA_LOCK_PATH.relative_to(LIBROSA_LOCK_PATH.parent)
-    with FileLock(os.path.join(fresh_install["TMPDIR"], lock_path)):
+    lock_path = os.path.join(fresh_install["XDG_CACHE_HOME"], LIBROSA_LOCK_NAME)
+    os.makedirs(os.path.dirname(lock_path), exist_ok=True)
+    with FileLock(lock_path):
         reader = start_reader(fresh_install)
         assert reader.stdout.readline().strip() == "analysing", reader.stderr.read()[-2000:]
         time.sleep(HELD_S)

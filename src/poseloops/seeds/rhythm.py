@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-import tempfile
+import os
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -95,8 +95,9 @@ CLASSIFIER_VERSION = 1
 # process of the install. Two processes writing it at once can leave it corrupt, and from then on
 # every process that loads it crashes (a segfault, seen when two test workers and their servers
 # started together on a fresh install). So librosa runs under a lock across processes too: a
-# recording waits at most for one other recording's analysis.
-LIBROSA_LOCK_PATH = Path(tempfile.gettempdir()) / "poseloops-librosa.lock"
+# recording waits at most for one other recording's analysis. The lock lives in the user's cache
+# folder, not TMPDIR: nothing of ours appears in the temporary folder (tests watch it for uploads).
+LIBROSA_LOCK_NAME = "poseloops/librosa.lock"
 LIBROSA_LOCK_TIMEOUT_S = 300  # a first compile takes up to a minute on a slow machine
 
 _librosa_lock = threading.Lock()
@@ -240,13 +241,20 @@ def detect_onsets(mono: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.nd
     return power[:, LEAD_IN_FRAMES:], envelope[LEAD_IN_FRAMES:], frames - LEAD_IN_FRAMES
 
 
+def librosa_lock_path() -> Path:
+    """``LIBROSA_LOCK_NAME`` in ``$XDG_CACHE_HOME`` (by default ``~/.cache``)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / LIBROSA_LOCK_NAME
+
+
 @contextmanager
 def _librosa_process_lock():
-    """``LIBROSA_LOCK_PATH`` held, or (if it cannot be had) a warning and no lock."""
-    lock = FileLock(LIBROSA_LOCK_PATH, timeout=LIBROSA_LOCK_TIMEOUT_S, mode=0o666)  # users share it
+    """``librosa_lock_path()`` held, or (if it cannot be had) a warning and no lock."""
     try:
+        path = librosa_lock_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(path, timeout=LIBROSA_LOCK_TIMEOUT_S)
         lock.acquire()
-    except (Timeout, OSError) as err:
+    except (Timeout, OSError, RuntimeError) as err:  # RuntimeError: no home folder
         log.warning("analysing without the cross-process librosa lock: %s", err)
         yield
         return
