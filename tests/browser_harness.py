@@ -274,6 +274,22 @@ def wait_for_state(studio: Studio, expression: str, arg=None, timeout: float = 1
     studio.page.wait_for_function(f"a => {{ const s = window.studio.store.getState(); return {expression}; }}", arg=arg, timeout=timeout)
 
 
+def tap_until(studio: Studio, selector: str, expression: str, arg=None, *, first_wait: float = 5_000) -> None:
+    """Tap ``selector``, then wait until ``expression`` holds of the state (see ``wait_for_state``).
+
+    Chromium makes a click of a touch only if the finger is lifted before its long-press timer
+    runs out, so a page that stalls between the two can take a tap for a long press. That is our
+    reading of CI's one lost tap (stop 25's parallel pass: a row lock that never came). A person
+    taps again, and so does this, once, and only where nothing changed in ``first_wait`` ms.
+    """
+    studio.page.locator(selector).tap()
+    try:
+        wait_for_state(studio, expression, arg, timeout=first_wait)
+    except PlaywrightTimeoutError:
+        studio.page.locator(selector).tap()
+        wait_for_state(studio, expression, arg)
+
+
 def requests_to(studio: Studio, path: str) -> list[dict]:
     """The JSON bodies of the requests the page sends to ``path`` from now on, as Chromium sends them."""
     sent: list[dict] = []

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from .browser_harness import requests_to, wait_for_state
+from .browser_harness import requests_to, tap_until, wait_for_state
 
 pytestmark = pytest.mark.browser
 
@@ -288,13 +288,12 @@ def test_on_a_phone_a_finger_drags_velocity_and_locks_by_touch(phone):
     assert page.evaluate("document.querySelector('#loop-grid').scrollTop") == scroll  # the drag did not scroll the grid
 
     # lock by touch: a row by its name, then a cell in the Lock cells mode
-    page.locator("#loop-grid .head-lock-row[data-drum='1']").tap()
-    wait_for_state(phone, "s.locks.rows.includes(1)")
+    phone.wait_for_heard()  # the softer hit's render is in: the page is idle again
+    tap_until(phone, "#loop-grid .head-lock-row[data-drum='1']", "s.locks.rows.includes(1)")
     page.locator("#lock-cells").tap()
     assert page.get_attribute("#lock-cells", "aria-pressed") == "true"
     on = drum in phone.state()["loop"]["pattern"][step]
-    page.locator(cell(step, drum)).tap()
-    wait_for_state(phone, "s.locks.cells.includes(a)", f"{step}:{drum}")
+    tap_until(phone, cell(step, drum), "s.locks.cells.includes(a)", f"{step}:{drum}")
     assert (drum in phone.state()["loop"]["pattern"][step]) == on  # locked, not toggled
     assert "locked" in page.get_attribute(cell(step, drum), "class").split()
     page.locator("#lock-cells").tap()
