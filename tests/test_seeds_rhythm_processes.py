@@ -16,20 +16,22 @@ import sys
 import time
 
 import pytest
+import soundfile
 from filelock import FileLock
 
+from poseloops.audio import load_kit, render_loop
+from poseloops.audio.drumkit import SAMPLE_RATE
+from poseloops.pattern import Pattern
 from poseloops.seeds.rhythm import LIBROSA_LOCK_NAME
 
 READER = """
 import json, sys
-from poseloops.audio import load_kit, render_loop
-from poseloops.audio.drumkit import SAMPLE_RATE
-from poseloops.pattern import Pattern
+import soundfile
 from poseloops.seeds import audio_to_pattern
 
-audio = render_loop(Pattern.from_steps([[0, 2], [2], [1, 2], [2]] * 8), kit=load_kit(None))
+audio, rate = soundfile.read(sys.argv[1])
 print("analysing", flush=True)
-seed = audio_to_pattern(audio, SAMPLE_RATE, bpm=120)
+seed = audio_to_pattern(audio, rate, bpm=120)
 print(json.dumps([list(step) for step in seed.steps]), flush=True)
 """
 PROCESSES = 3  # the crash needed two writers; three made it likelier (2 runs in 8 without the lock)
@@ -39,15 +41,18 @@ HELD_S = 3.0  # a warm read takes well under a second; under the lock it must wa
 
 @pytest.fixture(scope="module")
 def fresh_install(tmp_path_factory):
-    """An environment whose numba cache and temporary folder are empty and ours alone."""
+    """An environment whose numba cache and cache folder are empty and ours alone, and a beat
+    (kick on the beats, snare on 2 and 4, 8th-note hats) rendered to a WAV file for it to read."""
     root = tmp_path_factory.mktemp("fresh-install")
     (root / "numba").mkdir()
+    beat = render_loop(Pattern.from_steps([[0, 2], [2], [1, 2], [2]] * 8), kit=load_kit(None))
+    soundfile.write(root / "beat.wav", beat, SAMPLE_RATE)
     return {**os.environ, "NUMBA_CACHE_DIR": str(root / "numba"), "XDG_CACHE_HOME": str(root / "cache"),
-            "PYTHONWARNINGS": "ignore"}
+            "PYTHONWARNINGS": "ignore", "BEAT": str(root / "beat.wav")}
 
 
 def start_reader(env: dict) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", READER], env=env, stdout=subprocess.PIPE,
+    return subprocess.Popen([sys.executable, "-c", READER, env["BEAT"]], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 
 
