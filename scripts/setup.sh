@@ -20,6 +20,9 @@ want="$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     .venv/bin/python -m pip install --quiet --upgrade pip
     .venv/bin/python -m pip install --quiet -c constraints.txt -e ".$extras"
+    # numba compiles librosa's onset code at the first recording read (about 20 s) and caches
+    # it for every later process: compile it now, so that no first recording waits.
+    .venv/bin/python -c "from poseloops.seeds.rhythm import warm_up; warm_up()"
     echo "$want" > "$stamp"
 fi
 

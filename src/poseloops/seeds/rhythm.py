@@ -241,6 +241,23 @@ def detect_onsets(mono: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.nd
     return power[:, LEAD_IN_FRAMES:], envelope[LEAD_IN_FRAMES:], frames - LEAD_IN_FRAMES
 
 
+def warm_up() -> float:
+    """Read a two-bar beat of the synth kit once; the seconds it took.
+
+    On a fresh install numba compiles librosa's onset code at the first recording (about 20 s on
+    a 2-core machine) and caches it for every later process: ``scripts/setup.sh`` and ``poseloops
+    serve`` call this so that no person waits for it.
+    """
+    import time
+
+    from ..audio import load_kit, render_loop
+    from ..audio.drumkit import SAMPLE_RATE
+
+    start = time.perf_counter()
+    audio_to_pattern(render_loop(Pattern.from_steps([[0, 2], [2], [1, 2], [2]] * 8), kit=load_kit(None)), SAMPLE_RATE)
+    return time.perf_counter() - start
+
+
 def librosa_lock_path() -> Path:
     """``LIBROSA_LOCK_NAME`` in ``$XDG_CACHE_HOME`` (by default ``~/.cache``)."""
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / LIBROSA_LOCK_NAME

@@ -155,22 +155,17 @@ def _warm_rhythm() -> None:
     """Read a rhythm once, after the parts the page waits for are loaded (so it delays nothing).
 
     The first recording of a fresh install would otherwise wait while numba compiles
-    librosa's onset and tempo code (20 s to over a minute on a slow machine); a recording
-    made meanwhile waits on the same lock, no longer than it would have.
+    librosa's onset code (20 s to over a minute on a slow machine); a recording made
+    meanwhile waits on the same lock, no longer than it would have.
     """
-    from ..audio import load_kit, render_loop
-    from ..audio.drumkit import SAMPLE_RATE
-    from ..pattern import Pattern
-    from ..seeds import audio_to_pattern
+    from ..seeds.rhythm import warm_up
 
-    start = time.perf_counter()
     try:
-        two_bars = Pattern.from_steps([[0, 2], [2], [1, 2], [2]] * 8)
-        audio_to_pattern(render_loop(two_bars, kit=load_kit(None)), SAMPLE_RATE)
+        seconds = warm_up()
     except Exception as err:  # the reader is only warmed here; its errors belong to its requests
         log.warning("the rhythm reader did not warm up: %s: %s", type(err).__name__, err)
         return
-    log.info("the rhythm reader: warm in %.1f s", time.perf_counter() - start)
+    log.info("the rhythm reader: warm in %.1f s", seconds)
 
 
 def _load_pose():
