@@ -41,7 +41,6 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from filelock import FileLock, Timeout
 
 from ..errors import InputError, ModelError, ParameterError
 from ..pattern import MAX_BPM, MAX_VELOCITY, MIN_BPM, STEPS_PER_BAR, STEPS_PER_BEAT, Pattern, check_bpm, check_num_steps
@@ -266,6 +265,8 @@ def librosa_lock_path() -> Path:
 @contextmanager
 def _librosa_process_lock():
     """``librosa_lock_path()`` held, or (if it cannot be had) a warning and no lock."""
+    from filelock import FileLock, Timeout  # here, as librosa is: `import poseloops.seeds` stays NumPy only
+
     try:
         path = librosa_lock_path()
         path.parent.mkdir(parents=True, exist_ok=True)
