@@ -56,10 +56,9 @@ class _TorchForward:
         self.spec, arrays, _ = load_infill(model.path)
         self.net = net_from_arrays(self.spec, arrays)
 
-    def forward(self, inputs, styles, parts) -> np.ndarray:
+    def forward(self, inputs, styles, parts, piece_bars) -> np.ndarray:
         with self.torch.no_grad():
-            return self.net(self.torch.from_numpy(inputs), self.torch.from_numpy(styles),
-                            self.torch.from_numpy(parts)).numpy()
+            return self.net(*(self.torch.from_numpy(a) for a in (inputs, styles, parts, piece_bars))).numpy()
 
 
 def torch_model(model):

@@ -78,3 +78,18 @@ def test_a_blend_moves_from_one_drummers_bar_to_anothers(blends):
     assert blends["distance_bar_correlation"] > 0.6, blends
     assert blends["steady_share"] > 0.1, blends
     assert 0.05 < blends["own_hits_share"] < 0.6, blends
+
+
+def test_the_infilling_model_continues_real_windows_better_than_each_drums_own_rate(report, groove_dir):
+    """Its step-by-step NLL beats a model that knows each drum's hit rate on these very windows (and nothing
+    of what was played before)."""
+    from poseloops.model.corpus import load_split
+    from poseloops.model.evaluate_direct import beat_files, windows
+
+    figures = report["continuation_nll"]
+    scored = windows(beat_files(load_split(groove_dir, "validation"))[:4], 4, 2)
+    hits = np.array([v[16:] > 0 for v, _, _ in scored])
+    rate = hits.mean(axis=(0, 1)).clip(1e-6, 1 - 1e-6)
+    baseline = -(hits * np.log(rate) + ~hits * np.log(1 - rate)).sum(axis=2).mean()
+    assert figures["windows"] == len(scored) >= 5 and figures["steps"] == len(scored) * 48
+    assert 0.3 < figures["nll"] < 0.8 * baseline, (figures, baseline)

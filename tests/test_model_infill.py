@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from poseloops.errors import ParameterError
 from poseloops.model.cell_selection import select_cells
-from poseloops.model.infill_data import NUM_INPUTS, WINDOW_STEPS
+from poseloops.model.infill_data import NUM_INPUTS, PIECE_BAR_INDICES, WINDOW_STEPS
 from poseloops.model.infill_model import load_default_infill_model
 from poseloops.model.infill_sampling import Ask, window_layout
 from poseloops.pattern import NUM_DRUMS, STEPS_PER_BAR, Pattern
@@ -50,12 +50,13 @@ def test_numpy_forward_equals_pytorch(model):
 
     def batch(n):
         return (rng.random((n, WINDOW_STEPS, NUM_INPUTS)).astype(np.float32),
-                rng.integers(0, len(spec.styles) + 1, n), rng.integers(0, len(spec.parts), (n, WINDOW_STEPS)))
+                rng.integers(0, len(spec.styles) + 1, n), rng.integers(0, len(spec.parts), (n, WINDOW_STEPS)),
+                rng.integers(0, PIECE_BAR_INDICES, (n, WINDOW_STEPS)))
 
-    def agrees(inputs, styles, parts):
-        ours = model.sampler.net.forward(inputs, styles, parts)
+    def agrees(inputs, styles, parts, piece_bars):
+        ours = model.sampler.net.forward(inputs, styles, parts, piece_bars)
         with torch.no_grad():
-            theirs = reference(torch.from_numpy(inputs), torch.from_numpy(styles), torch.from_numpy(parts)).numpy()
+            theirs = reference(*(torch.from_numpy(a) for a in (inputs, styles, parts, piece_bars))).numpy()
         assert ours.shape == (len(inputs), WINDOW_STEPS, NUM_DRUMS, 5)
         np.testing.assert_allclose(ours, theirs, atol=2e-4, rtol=1e-4)
         return float(np.abs(ours).max())

@@ -49,7 +49,7 @@ def test_a_tiny_run_learns_and_writes_what_the_runtime_loads(tiny_model):
 def test_the_numpy_runtime_runs_a_trained_model_as_pytorch_does(tiny_model):
     import torch
 
-    from poseloops.model.infill_data import NUM_INPUTS, WINDOW_STEPS
+    from poseloops.model.infill_data import NUM_INPUTS, PIECE_BAR_INDICES, WINDOW_STEPS
     from poseloops.model.infill_model import load_infill_model
     from poseloops.model.infill_spec import load_infill
     from poseloops.model.infill_torch import net_from_arrays
@@ -58,10 +58,11 @@ def test_the_numpy_runtime_runs_a_trained_model_as_pytorch_does(tiny_model):
     rng = np.random.default_rng(1)
     inputs = rng.random((2, WINDOW_STEPS, NUM_INPUTS)).astype(np.float32)
     styles, parts = np.array([0, 2]), rng.integers(0, len(spec.parts), (2, WINDOW_STEPS))
-    ours = load_infill_model(tiny_model).sampler.net.forward(inputs, styles, parts)
+    piece_bars = rng.integers(0, PIECE_BAR_INDICES, (2, WINDOW_STEPS))
+    ours = load_infill_model(tiny_model).sampler.net.forward(inputs, styles, parts, piece_bars)
     with torch.no_grad():
-        theirs = net_from_arrays(spec, arrays)(torch.from_numpy(inputs), torch.from_numpy(styles),
-                                               torch.from_numpy(parts)).numpy()
+        theirs = net_from_arrays(spec, arrays)(*(torch.from_numpy(a) for a in (inputs, styles, parts, piece_bars))
+                                               ).numpy()
     np.testing.assert_allclose(ours, theirs, atol=2e-4, rtol=1e-4)
 
 

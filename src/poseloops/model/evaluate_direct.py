@@ -19,6 +19,11 @@ split: the train split only lends the baselines their examples):
   (kick on beats 1 and 3, snare on 2 and 4, closed hat on every other rhythm hit).
 - ``density``: flat one-bar seeds continued at densities 0.1-0.9; hits per
   generated bar and silent bars.
+- ``continuation_nll``: the infilling model read as a step-by-step
+  continuation, comparable with the LSTM's ``model.nll``: on 4-bar windows
+  (one every 2 bars), each step from bar 2 on is scored given every step
+  before it and nothing after, its drums drawn independently given that
+  (an upper bound on what the model's own many-pass draw knows), in nats per step.
 - ``blend``: 8-bar phrases between the 2nd bars of two beat files in turn;
   the share of phrases whose first bar is within 4 cells of A's and last of
   B's, whose distance to A never falls from bar to bar, the mean correlation
@@ -36,6 +41,7 @@ import numpy as np
 
 from ..pattern import NUM_DRUMS, STEPS_PER_BAR, Pattern
 from .dataset import DrumDataset
+from .features import PART_BEAT
 from .infill_data import merge_rhythm
 from .training_files import sounding_length
 
@@ -199,6 +205,29 @@ def density_report(continue_loop: Callable[[Pattern, float], list[Pattern]], fil
     return report
 
 
+def continuation_nll(infill, files: list[BeatFile], *, batch: int = 256) -> dict:
+    """Nats per step of the infilling model continuing real windows step by step (see the module's notes)."""
+    from .infill_sampling import Ask
+
+    scored = windows(files, 4, 2)
+    steps = 4 * STEPS_PER_BAR
+    total, count = 0.0, 0
+    for start in range(0, len(scored), batch):
+        velocities = np.array([v for v, _, _ in scored[start:start + batch]], np.float32)
+        offsets = np.array([o for _, o, _ in scored[start:start + batch]], np.float32)
+        ask = Ask(velocities[0], offsets[0], np.ones((steps, NUM_DRUMS), bool), np.full(steps, PART_BEAT, np.int64),
+                  touch_given=True)
+        for step in range(STEPS_PER_BAR, steps):
+            known = np.zeros(velocities.shape, bool)
+            known[:, :step] = True
+            logits = infill.sampler.predict(ask, velocities, offsets, known, None)[:, step, :, 0].astype(np.float64)
+            hit = velocities[:, step] > 0
+            # -log sigmoid(+-logit), written to stay finite for large logits
+            total += float(np.logaddexp(0.0, np.where(hit, -logits, logits)).sum())
+            count += len(velocities)
+    return {"nll": total / max(count, 1), "steps": count, "windows": len(scored)}
+
+
 def blend_report(blend: Callable[[Pattern, Pattern], Pattern], files: list[BeatFile]) -> dict:
     """How phrases from one drummer's bar to another's move between them (see the module's notes)."""
     bars = [f.velocities[STEPS_PER_BAR:2 * STEPS_PER_BAR] > 0 for f in files if len(f.velocities) >= 2 * STEPS_PER_BAR]
@@ -249,6 +278,7 @@ def direct_report(scored: DrumDataset, train: DrumDataset, *, infill=None, lstm=
                                   scored_files),
         "density": density_report(lambda seed, density: infill.continue_pattern(
             seed, bars=bars, temperature=temperature, rng_seed=draw(), variations=2, density=density), scored_files),
+        "continuation_nll": continuation_nll(infill, scored_files),
         "blend": blend_report(lambda a, b: infill.blend(a, b, bars=BLEND_PHRASE_BARS, temperature=temperature,
                                                         rng_seed=draw()), scored_files),
     }

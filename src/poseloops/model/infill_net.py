@@ -52,7 +52,7 @@ def _folded(norm_weight: np.ndarray, norm_bias: np.ndarray, weight: np.ndarray, 
 
 
 class NumpyInfillNet:
-    """``forward(inputs, styles, parts)`` as ``InfillNet`` computes it (eval mode)."""
+    """``forward(inputs, styles, parts, piece_bars)`` as ``InfillNet`` computes it (eval mode)."""
 
     def __init__(self, spec: InfillSpec, arrays: dict[str, np.ndarray]):
         self.spec = spec
@@ -60,7 +60,7 @@ class NumpyInfillNet:
         self.width = spec.width
         self.input_weight, self.input_bias = np.ascontiguousarray(a["input.weight"].T), a["input.bias"]
         self.position = np.ascontiguousarray(a["position"])
-        self.style, self.part = a["style.weight"], a["part.weight"]
+        self.style, self.part, self.piece_bar = a["style.weight"], a["part.weight"], a["bar.weight"]
         query_scale = np.ones(3 * spec.width, dtype=np.float32)
         query_scale[:spec.width] = 1.0 / math.sqrt(spec.width // spec.heads)
         self.blocks = []
@@ -78,8 +78,9 @@ class NumpyInfillNet:
         self.out_weight = _with_bias(*_folded(a["norm.weight"], a["norm.bias"], a["out.weight"], a["out.bias"]))
         self._work = threading.local()
 
-    def forward(self, inputs: np.ndarray, styles: np.ndarray, parts: np.ndarray) -> np.ndarray:
-        """``(n, 64, NUM_INPUTS)``, ``(n,)``, ``(n, 64)`` -> ``(n, 64, 9, CELL_OUTPUTS)`` float32 (a new array).
+    def forward(self, inputs: np.ndarray, styles: np.ndarray, parts: np.ndarray, piece_bars: np.ndarray) -> np.ndarray:
+        """``(n, 64, NUM_INPUTS)``, ``(n,)``, ``(n, 64)``, ``(n, 64)`` -> ``(n, 64, 9, CELL_OUTPUTS)`` float32
+        (a new array).
 
         Every step of every window is one row of a ``(n * 64, width)`` matrix, so each product is one BLAS
         call; only attention is computed per window and head.
@@ -93,6 +94,7 @@ class NumpyInfillNet:
         x3 += self.position[:steps]
         x3 += self.style[styles][:, None, :]
         x3 += self.part[parts]
+        x3 += self.piece_bar[piece_bars]
         normed = w["normed"]  # (rows, width + 1): the last column is ones, for the biases
         for block in self.blocks:
             _standardise(x, normed[:, :width])

@@ -17,10 +17,10 @@ import numpy as np
 from ..errors import ModelError
 from ..pattern import NUM_DRUMS
 from .features import PART_NAMES
-from .infill_data import NUM_INPUTS, WINDOW_STEPS
+from .infill_data import NUM_INPUTS, PIECE_BAR_INDICES, WINDOW_STEPS
 
 INFILL_TYPE = "poseloops.groove_infill"
-INFILL_VERSION = 1
+INFILL_VERSION = 2  # 2: each step told its bar of the piece
 CELL_OUTPUTS = 5  # per drum: hit logit, velocity location and log scale, offset location and log scale
 INFILL_WEIGHTS = Path(__file__).resolve().parent / "weights" / "drum_infill.npz"
 
@@ -39,7 +39,7 @@ class InfillSpec:
     num_drums: int = NUM_DRUMS
     type: str = INFILL_TYPE
     version: int = INFILL_VERSION
-    input_encoding: str = field(default="infill_data.model_inputs; + position, style and part embeddings")
+    input_encoding: str = field(default="infill_data.model_inputs; + position, style, part and piece-bar embeddings")
 
     def __post_init__(self) -> None:
         for name in ("styles", "parts", "density_quantiles"):
@@ -49,6 +49,7 @@ class InfillSpec:
         w, f = self.width, self.feedforward
         shapes = {"input.weight": (w, NUM_INPUTS), "input.bias": (w,), "position": (WINDOW_STEPS, w),
                   "style.weight": (len(self.styles) + 1, w), "part.weight": (len(self.parts), w),
+                  "bar.weight": (PIECE_BAR_INDICES, w),
                   "norm.weight": (w,), "norm.bias": (w,),
                   "out.weight": (NUM_DRUMS * CELL_OUTPUTS, w), "out.bias": (NUM_DRUMS * CELL_OUTPUTS,)}
         for i in range(self.layers):

@@ -4,7 +4,7 @@ A small pre-norm transformer encoder over the 64 steps of a 4-bar window, every
 step attending to every other (so what is kept after an asked cell shapes it,
 as a bar regenerated between two kept bars must lead into the next). Each step
 reads ``infill_data.model_inputs`` plus learned embeddings of its position in
-the window, the style and the part (beat or fill); per drum it predicts a hit
+the window, its bar of the piece, the style and the part (beat or fill); per drum it predicts a hit
 logit and Laplace location and log scale of the velocity (0-1) and the offset
 (16ths), as the LSTM's groove head does.
 
@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from ..pattern import NUM_DRUMS
-from .infill_data import NUM_INPUTS, WINDOW_STEPS
+from .infill_data import NUM_INPUTS, PIECE_BAR_INDICES, WINDOW_STEPS
 from .infill_spec import CELL_OUTPUTS, InfillSpec
 
 
@@ -54,16 +54,20 @@ class InfillNet(nn.Module):
         self.position = nn.Parameter(torch.randn(WINDOW_STEPS, spec.width) * 0.02)
         self.style = nn.Embedding(len(spec.styles) + 1, spec.width)
         self.part = nn.Embedding(len(spec.parts), spec.width)
+        self.bar = nn.Embedding(PIECE_BAR_INDICES, spec.width)
         self.blocks = nn.ModuleList(Block(spec.width, spec.heads, spec.feedforward, dropout)
                                     for _ in range(spec.layers))
         self.norm = nn.LayerNorm(spec.width)
         self.out = nn.Linear(spec.width, NUM_DRUMS * CELL_OUTPUTS)
         nn.init.normal_(self.style.weight, std=0.02)
         nn.init.normal_(self.part.weight, std=0.02)
+        nn.init.normal_(self.bar.weight, std=0.02)
 
-    def forward(self, inputs: torch.Tensor, styles: torch.Tensor, parts: torch.Tensor) -> torch.Tensor:
-        """``(n, 64, NUM_INPUTS)``, ``(n,)``, ``(n, 64)`` -> ``(n, 64, 9, CELL_OUTPUTS)``."""
-        x = self.input(inputs) + self.position + self.style(styles)[:, None, :] + self.part(parts)
+    def forward(self, inputs: torch.Tensor, styles: torch.Tensor, parts: torch.Tensor,
+                piece_bars: torch.Tensor) -> torch.Tensor:
+        """``(n, 64, NUM_INPUTS)``, ``(n,)``, ``(n, 64)``, ``(n, 64)`` -> ``(n, 64, 9, CELL_OUTPUTS)``."""
+        x = (self.input(inputs) + self.position + self.style(styles)[:, None, :] + self.part(parts)
+             + self.bar(piece_bars))
         for block in self.blocks:
             x = block(x)
         return self.out(self.norm(x)).view(*inputs.shape[:2], NUM_DRUMS, CELL_OUTPUTS)

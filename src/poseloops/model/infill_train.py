@@ -58,7 +58,7 @@ def split_windows(data_dir: str | Path, split: str, styles: tuple[str, ...], *, 
 def losses(net, batch: Batch, device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Summed hit cross-entropy over asked cells, summed groove NLL over asked hits, and their counts."""
     tensor = lambda a: torch.from_numpy(a).to(device)  # noqa: E731
-    out = net(tensor(batch.inputs), tensor(batch.styles), tensor(batch.parts))
+    out = net(tensor(batch.inputs), tensor(batch.styles), tensor(batch.parts), tensor(batch.piece_bars))
     asked = tensor(batch.asked).float()
     hits = tensor(batch.hits)
     cross_entropy = torch.nn.functional.binary_cross_entropy_with_logits(out[..., 0], hits, reduction="none")
