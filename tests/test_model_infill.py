@@ -193,6 +193,35 @@ def test_temperature_zero_draws_the_same_loop_every_time(model, real_loops):
     assert first[0] == first[1] == first[2] == again[0]
 
 
+@pytest.mark.parametrize("temperature", [1.0, 0.0])
+def test_cells_are_drawn_bar_by_bar_as_a_drummer_plays(model, real_loops, temperature):
+    """A pass draws cells of a bar only when it leaves no cell of an earlier bar open (a pass may finish one
+    bar and start the next), and the passes reach every bar."""
+    from poseloops.model.infill_sampling import InfillSampler
+
+    class Watched(InfillSampler):
+        def predict(self, ask, velocities, offsets, known, density):
+            passes.append(known.copy())
+            return super().predict(ask, velocities, offsets, known, density)
+
+    loop = real_loops[4]
+    for asked in (select_cells(len(loop), drums=[0, 2, 3]), select_cells(len(loop), bars=[2, 3, 4])):
+        passes = []
+        sampler = Watched(model.sampler.net)
+        ask = Ask(loop.to_matrix().astype(np.float32), loop.offset_matrix(), ~asked, np.ones(len(loop), np.int64))
+        sampler.draw(ask, variations=2, temperature=temperature, rng=np.random.default_rng(3))
+        bars_drawn = []
+        for before, after in zip(passes, passes[1:]):
+            new = after & ~before
+            open_after = (~after).reshape(2, 4, STEPS_PER_BAR * NUM_DRUMS).any(axis=2)
+            for row in range(2):
+                drawn = np.flatnonzero(new[row].reshape(4, -1).any(axis=1))
+                if len(drawn):
+                    assert not open_after[row, :drawn.max()].any(), (temperature, row, drawn, open_after[row])
+                    bars_drawn.extend(drawn.tolist())
+        assert len(passes) >= 5 and set(bars_drawn) >= {1, 2}, (len(passes), bars_drawn)
+
+
 def test_the_same_rng_seed_draws_the_same_loop_and_another_draws_another(model, real_loops):
     asked = select_cells(len(real_loops[3]), bars=[2, 3])
     one = model.regenerate(real_loops[3], asked, rng_seed=7)[0]
