@@ -15,6 +15,8 @@ import threading
 import time
 from contextlib import contextmanager
 
+import numpy as np
+
 SAMPLE_RATE = 48_000
 # JACK delivers a client's MIDI at the start of the next period, so received times are
 # quantised to it: 32 frames (0.67 ms) keeps that under the figures measured, as a live rig
@@ -164,3 +166,14 @@ def served_with_jack(prefix: str, *, wait_ready: bool = True):
         if server is not None:
             server.stop()
         jack.stop()
+
+
+def clock_period_s(messages, clock_status: int = 0xF8) -> float:
+    """The MIDI clock's tick period: the least-squares slope of its ticks' real times over their count.
+
+    Not (last - first) / ticks: the reader's callback stamps a tick when it runs, and one that
+    waited for Python's GIL at either end (10 ms, say, while the test thread read an answer)
+    moved that mean by 0.25% over 4 s of ticks; the slope moves by 6 x 10 ms / ticks^2.
+    """
+    ticks = np.array([at for _, at, data in messages if data[0] == clock_status], np.float64) / 1e9
+    return float(np.polyfit(np.arange(len(ticks)), ticks, 1)[0])

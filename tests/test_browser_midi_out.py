@@ -5,11 +5,10 @@ page follows; switching off sends every note off and a clock Stop."""
 from __future__ import annotations
 
 
-import numpy as np
 import pytest
 
 from .browser_harness import load_session, new_studio, rock_session, set_slider
-from .midi_reader import served_with_jack
+from .midi_reader import clock_period_s, served_with_jack
 from .test_midi_out import ALL_NOTES_OFF, CLOCK, NOTE_OFF, NOTE_ON, STOP
 
 # times what it hears against the machine's clock: runs alone, after the rest (scripts/test.sh)
@@ -23,8 +22,7 @@ def midi_rig():
 
 
 def tick_period_s(messages) -> float:
-    ticks = np.array([at for _, at, data in messages if data[0] == CLOCK]) / 1e9
-    return (ticks[-1] - ticks[0]) / (len(ticks) - 1)
+    return clock_period_s(messages, CLOCK)
 
 
 def test_the_switch_sends_the_pages_loop_and_tempo_to_the_midi_port(browser, midi_rig, tmp_path):

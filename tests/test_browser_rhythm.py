@@ -47,8 +47,10 @@ def test_the_metronome_clicks_at_the_bpm_and_the_meter_moves_while_recording(tap
     assert max(levels) > 0.2 and len(set(levels)) > 2, levels  # Chromium's fake microphone beeps
     # It beeps for 20 ms every 0.5 s. A peak meter falls slowly (20 dB in 1.7 s: 0.1 of the meter
     # between two beeps), so once up it stays up; one showing the instant read the floor between
-    # beeps (what the readings every 250 ms mostly caught before the meter had a fall time).
-    risen = levels[next(i for i, level in enumerate(levels) if level > 0.5):]
+    # beeps (what the readings every 250 ms mostly caught before the meter had a fall time). It is
+    # "up" from its first reading over 0.7: the first beep a fresh stream carries can come in part
+    # (0.62, then 0.96 from the next beep on: once, in a CI-like run on two busy cores).
+    risen = levels[next(i for i, level in enumerate(levels) if level > 0.7):]
     assert len(risen) >= 4 and min(risen) > 0.7, levels
     # the first recording of a fresh install waits for librosa's JIT compile (numba, no cache yet): > 30 s on CI
     tapped.wait_for_source("rhythm", timeout=180_000)
