@@ -10,8 +10,9 @@ and random within a bar (at temperature 0: the surest cells of the bar
 first). A bar drawn before the bars after it are known holds the groove
 kept before it better: on the validation split a flat seed's next bar
 strayed 1.33x the drummer's, against 1.43x in a random order over all
-bars, with regenerate's, drumify's and blend's figures unchanged or better. A hit's velocity and
-offset are drawn with it from the model's Laplace distributions.
+bars, with regenerate's, drumify's and blend's figures unchanged or
+better. A hit's velocity and offset are drawn with it from the model's
+Laplace distributions.
 
 Windows: the model reads 4 bars. A loop of up to 4 bars is laid into one
 window over and over (a loop repeats: bar 1 follows its last bar), and the
